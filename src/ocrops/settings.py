@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Files larger than this are refused.")
     max_archive_ratio: int = Field(200, ge=1, description="Max uncompressed/compressed ratio of office files.")
     tessdata: Path | None = Field(None, description="Tesseract language data folder (auto-detected).")
+    database_url: str | None = Field(None, description="SQLAlchemy URL (default: SQLite in HOME).")
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_cache_dir(self) -> Path:
         return self.cache_dir or self.home / "cache"
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'ocrops.db'}"
 
     @cached_property
     def resolved_workers(self) -> int:

@@ -1,0 +1,3 @@
+from ocrops.cli.main import run
+
+run()

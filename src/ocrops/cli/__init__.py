@@ -1,0 +1,1 @@
+"""The ``ocrops`` command line: thin commands over ocrops.services."""

@@ -1,0 +1,77 @@
+"""Entry point. The only place (with the API) that turns OcropsError into an exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ocrops.errors import ExitCode, OcropsError
+
+app = typer.Typer(
+    name="ocrops",
+    help="Self-hosted document OCR: convert documents, measure engines, run the service.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    from ocrops.cli import convert, engines
+
+    convert.register(app)
+    engines.register(app)
+    for optional in ("ocrops.cli.bench", "ocrops.cli.dataset", "ocrops.cli.serve"):
+        try:
+            module = __import__(optional, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != optional:
+                raise
+            continue
+        module.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Print the ocrops version."""
+    from ocrops import __version__
+
+    typer.echo(__version__)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point: errors become one line on stderr and a distinct exit code."""
+    _register_commands()
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except OcropsError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", ExitCode.interrupted)
+    except SystemExit as exc:
+        raise exc
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            exc.show()
+            sys.exit(ExitCode.usage)
+        if isinstance(exc, click.exceptions.Abort):
+            _fail("aborted", ExitCode.interrupted)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"ocrops: error: {message}\n")
+    sys.exit(int(code))
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,67 @@
+"""Where page tasks run: in this process (one worker) or in a pool of spawned processes."""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from ocrops.pipeline.page import PageTask, WorkerState, run_page_task
+
+if TYPE_CHECKING:
+    from ocrops.model import Page
+    from ocrops.settings import Settings
+
+_STATE: WorkerState | None = None
+
+
+def _init_worker(settings_json: str) -> None:
+    """Pool initializer: build settings and a per-process state once."""
+    global _STATE
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from ocrops.settings import Settings
+
+    _STATE = WorkerState(settings=Settings.model_validate_json(settings_json))
+    atexit.register(_STATE.close)
+
+
+def _run_in_worker(task: PageTask) -> Page:
+    assert _STATE is not None, "worker not initialised"
+    return run_page_task(_STATE, task)
+
+
+class InProcessExecutor(Executor):
+    """Runs each task at submit time: no processes, no pickling (the one-worker path)."""
+
+    def __init__(self, settings: Settings) -> None:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        self.state = WorkerState(settings=settings)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(run_page_task(self.state, args[0]))
+        except BaseException as exc:  # KeyboardInterrupt included: surface it through the future
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.state.close()
+
+
+def make_executor(settings: Settings, workers: int) -> Executor:
+    if workers <= 1:
+        return InProcessExecutor(settings)
+    context = multiprocessing.get_context("spawn")  # no fork after native libraries have threads
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(settings.model_dump_json(),),
+    )
+
+
+def submit_page(executor: Executor, task: PageTask) -> Future:
+    return executor.submit(_run_in_worker, task)
