@@ -122,6 +122,8 @@ Well- Known facts.
   - nested item
 2. numbered item
 
+axis label
+
 | Item | Price, RM | Note |
 | --- | --- | --- |
 | Kopi "O" | 2.50 | hot \\| iced |

@@ -63,6 +63,8 @@ def convert(
                 progress.file_done(result)
                 if result.document is not None:
                     _write(result, renderer, target)
+                else:
+                    _report_error(result)
     if not quiet:
         from ocrops.cli.progress import print_summary
 
@@ -76,8 +78,16 @@ def _open_source(stack: ExitStack, item: str, results: list[FileResult]) -> Sour
     try:
         return stack.enter_context(materialise(item))
     except OcropsError as exc:  # a missing file is one failed result; the batch goes on
-        results.append(FileResult(source=Source(path=Path(item), name=item), error=exc.with_source(item)))
+        result = FileResult(source=Source(path=Path(item), name=item), error=exc.with_source(item))
+        results.append(result)
+        _report_error(result)
         return None
+
+
+def _report_error(result: FileResult) -> None:
+    """One line per failed file, even with --quiet: the batch goes on."""
+    sys.stderr.write(f"ocrops: error: {result.error}\n")
+    sys.stderr.flush()
 
 
 def _write(result: FileResult, renderer, target: Path | None) -> None:  # noqa: ANN001

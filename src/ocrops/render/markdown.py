@@ -5,14 +5,17 @@ Blocks, in reading order:
 * title -> ``# text``; heading -> ``#`` times ``level`` (2 when unset);
 * list_item -> ``- text`` (the bullet glyph replaced), or kept as ``1. text`` / ``1) text``
   when numbered; two spaces of indent per nesting level; consecutive items form one list;
-* paragraph, caption -> the lines joined with spaces; a word hyphenated at a line end is
-  re-joined ("exam-" + "ple" -> "example") only when the next line starts in lowercase;
+* paragraph, caption -> wrapped prose is joined with spaces; a word hyphenated at a line
+  end is re-joined ("exam-" + "ple" -> "example") only when the next line starts in
+  lowercase. Line-structured text (receipts, addresses: a line broken although the next
+  word would have fit, or a wide item ... price gap) keeps one output line per line;
   a leading ``#``, ``>``, or list marker is escaped so the text stays a paragraph;
 * formula -> a ``$$`` display block;
 * table -> a GitHub pipe table: the header is the first row holding header cells (else
   the first row), ``|`` escaped, newlines in cells become spaces, positions a span covers
   are left empty;
-* figure -> nothing (image text is rarely wanted in the prose);
+* figure -> its recognised text as a paragraph (the text of images embedded in office
+  files is OCR'd into figure blocks); nothing for a figure without text;
 * header, footer, page_number -> omitted unless ``include_furniture=True``.
 
 A page with engine-native Markdown (``Page.markdown``, VLM engines) is emitted verbatim. A
@@ -60,6 +63,46 @@ def join_lines(lines: list[str]) -> str:
         else:
             joined = f"{joined} {text}"
     return joined
+
+
+def paragraph_text(block: Block) -> str:
+    """Wrapped prose is joined into one line; short, line-structured text (receipts, addresses) keeps
+    its line breaks. A block is line-structured when a line other than the last ends well before the
+    block's right edge."""
+    lines = [line for line in block.lines if line.text.strip()]
+    if len(lines) > 1 and _line_structured(lines):
+        return "\n".join(line.text.strip() for line in lines)
+    return join_lines([line.text for line in lines])
+
+
+def _line_structured(lines: list) -> bool:  # noqa: ANN001 - list[Line]
+    boxes = [line.bbox for line in lines]
+    if any(box is None for box in boxes):
+        return False
+    right = max(b.x1 for b in boxes)
+    return any(_broken_on_purpose(line, after, right) for line, after in zip(lines, lines[1:], strict=False)) or any(
+        _has_tab_gap(line) for line in lines
+    )
+
+
+def _broken_on_purpose(line, following, right: float) -> bool:  # noqa: ANN001 - Line
+    """Prose wraps only when the next word did not fit; a hyphen at the end is a wrap too."""
+    if line.text.rstrip().endswith("-"):
+        return False
+    first = next((w.bbox for w in following.words if w.bbox is not None), None)
+    if first is None:
+        return False
+    space = line.bbox.height * 0.5
+    return right - line.bbox.x1 > first.width + 2 * space
+
+
+def _has_tab_gap(line) -> bool:  # noqa: ANN001 - Line
+    """A gap between words wider than twice the line height: item ... price columns."""
+    words = [w.bbox for w in line.words if w.bbox is not None]
+    if len(words) < 2 or line.bbox is None:
+        return False
+    height = line.bbox.height or 1.0
+    return any(b.x0 - a.x1 > 2 * height for a, b in zip(words, words[1:], strict=False))
 
 
 def table_markdown(table: Table) -> str:
@@ -119,11 +162,9 @@ class MarkdownRenderer(Renderer):
         kind = block.kind
         if kind in _FURNITURE and not self.include_furniture:
             return ""
-        if kind == BlockKind.figure:
-            return ""
         if block.table is not None:
             return table_markdown(block.table)
-        text = join_lines([line.text for line in block.lines])
+        text = paragraph_text(block)  # a figure's OCR'd text (embedded images) is kept as a paragraph
         if not text:
             return ""
         if kind == BlockKind.title:
