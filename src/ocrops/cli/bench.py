@@ -14,8 +14,9 @@ from rich.table import Table
 from ocrops.cli.options import cli_settings, parse_key_values
 from ocrops.errors import BadParameter
 
-bench_app = typer.Typer(help="Benchmark OCR engines on a dataset: run, report, compare, leaderboard.",
-                        no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmark OCR engines on a dataset: run, report, compare, leaderboard.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,15 +46,30 @@ def engine_specs(engines: Sequence[str], options: Sequence[str] | None) -> list[
 @bench_app.command("run")
 def run(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder (with manifest.jsonl).")],
-    engine: Annotated[list[str] | None, typer.Option("-e", "--engine", help="Engine to benchmark; repeat for more.")] = None,
-    option: Annotated[list[str] | None, typer.Option("-O", "--option", help="Engine option ENGINE.KEY=VALUE.")] = None,
+    engine: Annotated[
+        list[str] | None, typer.Option("-e", "--engine", help="Engine to benchmark; repeat for more.")
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("-O", "--option", help="Engine option ENGINE.KEY=VALUE.")
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="Worker processes per run.")] = 1,
-    resume: Annotated[str | None, typer.Option("--resume", help="Continue this run (id or id prefix).")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Process at most N samples (resume later).")] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue this run (id or id prefix).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Process at most N samples (resume later).")
+    ] = None,
     name: Annotated[str, typer.Option("--name", help="A name for the run(s).")] = "",
-    normalisation: Annotated[str | None, typer.Option("--normalise", help="Text normalisation, e.g. nfkc+lowercase.")] = None,
-    mlflow: Annotated[str | None, typer.Option("--mlflow", is_flag=False, flag_value="mlruns", metavar="[URI]",
-                                               help="Log to MLflow (default URI: ./mlruns).")] = None,
+    normalisation: Annotated[
+        str | None, typer.Option("--normalise", help="Text normalisation, e.g. nfkc+lowercase.")
+    ] = None,
+    mlflow: Annotated[
+        bool, typer.Option("--mlflow", help="Log runs to MLflow (needs pip install mlflow).")
+    ] = False,
+    mlflow_uri: Annotated[
+        str | None,
+        typer.Option("--mlflow-uri", help="MLflow tracking URI (default: ./mlruns); implies --mlflow."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs' summaries as JSON.")] = False,
 ) -> int:
@@ -66,23 +82,50 @@ def run(
     specs = engine_specs(engine or [], option)
     console = Console(stderr=True, quiet=quiet)
     with BenchProgress(console, enabled=not quiet and console.is_terminal) as progress:
-        runs = bench.run_bench(dataset, specs, settings=cli_settings(), workers=workers, resume=resume, limit=limit,
-                               name=name, normalisation=normalisation or DEFAULT_NORMALISATION,
-                               on_progress=progress.event, mlflow_uri=mlflow)
+        runs = bench.run_bench(
+            dataset,
+            specs,
+            settings=cli_settings(),
+            workers=workers,
+            resume=resume,
+            limit=limit,
+            name=name,
+            normalisation=normalisation or DEFAULT_NORMALISATION,
+            on_progress=progress.event,
+            mlflow=mlflow,
+            mlflow_uri=mlflow_uri,
+        )
     summaries = [bench.summary(r) for r in runs]
     if as_json:
         typer.echo(json.dumps(summaries, indent=2))
     else:
-        _print_rows(Console(), "ocrops bench run", summaries,
-                    ["run_id", "engine", "status", "samples", "failures", "cer", "wer", "field_f1", "teds",
-                     "olmocr_pass_rate", "latency_p95", "pages_per_second"])
+        _print_rows(
+            "ocrops bench run",
+            summaries,
+            [
+                "run_id",
+                "engine",
+                "status",
+                "samples",
+                "failures",
+                "cer",
+                "wer",
+                "field_f1",
+                "teds",
+                "olmocr_pass_rate",
+                "latency_p95",
+                "pages_per_second",
+            ],
+        )
     return 0
 
 
 @bench_app.command("report")
 def report(
     runs: Annotated[list[str], typer.Argument(help="Run ids (or unique prefixes).")],
-    output: Annotated[str | None, typer.Option("-o", "--output", help="File to write; '-' or none: stdout.")] = None,
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="File to write; '-' or none: stdout.")
+    ] = None,
     fmt: Annotated[str, typer.Option("-f", "--format", help="html, csv or json.")] = "html",
     worst: Annotated[int, typer.Option("--worst", help="Worst documents to show per run (HTML).")] = 10,
 ) -> None:
@@ -101,28 +144,40 @@ def report(
 def compare(
     base: Annotated[str, typer.Argument(help="The reference run.")],
     new: Annotated[str, typer.Argument(help="The run to check against it.")],
-    max_cer_increase: Annotated[float, typer.Option("--max-cer-increase", help="Allowed CER increase.")] = 0.005,
+    max_cer_increase: Annotated[
+        float, typer.Option("--max-cer-increase", help="Allowed CER increase.")
+    ] = 0.005,
     max_f1_drop: Annotated[float, typer.Option("--max-f1-drop", help="Allowed field-F1 drop.")] = 0.01,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> int:
     """Compare two runs on their shared samples; exit code 1 when NEW regressed."""
     from ocrops.services import bench
 
-    comparison, code = bench.compare(base, new, max_cer_increase=max_cer_increase, max_f1_drop=max_f1_drop,
-                                     settings=cli_settings())
+    comparison, code = bench.compare(
+        base, new, max_cer_increase=max_cer_increase, max_f1_drop=max_f1_drop, settings=cli_settings()
+    )
     if as_json:
         typer.echo(json.dumps(comparison.to_dict(), indent=2))
         return code
-    console = Console()
-    table = Table(title=f"{comparison.base_label} -> {comparison.new_label} ({comparison.shared} shared samples)",
-                  show_edge=False)
+    console = _console()
+    table = Table(
+        title=f"{comparison.base_label} -> {comparison.new_label} ({comparison.shared} shared samples)",
+        show_edge=False,
+    )
     for column in ("metric", "n", "base", "new", "delta", "95% CI", "limit", "verdict"):
         table.add_column(column, justify="left" if column in ("metric", "verdict") else "right")
     for d in comparison.deltas:
         verdict = "[red]REGRESSED" if d.regressed else ("[yellow]worse" if d.worsened else "[green]ok")
-        table.add_row(d.label, str(d.samples), f"{d.base:.4f}", f"{d.new:.4f}", f"{d.delta:+.4f}",
-                      f"[{d.ci_low:+.4f}, {d.ci_high:+.4f}]", "-" if d.threshold is None else f"{d.threshold:g}",
-                      verdict)
+        table.add_row(
+            d.label,
+            str(d.samples),
+            f"{d.base:.4f}",
+            f"{d.new:.4f}",
+            f"{d.delta:+.4f}",
+            f"[{d.ci_low:+.4f}, {d.ci_high:+.4f}]",
+            "-" if d.threshold is None else f"{d.threshold:g}",
+            verdict,
+        )
     console.print(table)
     for warning in comparison.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
@@ -140,13 +195,33 @@ def leaderboard(
 
     from ocrops.services import bench
 
-    rows = [asdict(r) | {"started_at": r.started_at.isoformat()} for r in bench.leaderboard(dataset, settings=cli_settings())]
+    rows = [
+        asdict(r) | {"started_at": r.started_at.isoformat()}
+        for r in bench.leaderboard(dataset, settings=cli_settings())
+    ]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    _print_rows(Console(), f"leaderboard: {dataset}", rows,
-                ["rank", "engine", "engine_version", "run_id", "samples", "failures", "cer", "cer_pooled", "wer",
-                 "field_f1", "teds", "olmocr_pass_rate", "pages_per_second", "latency_p95"])
+    _print_rows(
+        f"leaderboard: {dataset}",
+        rows,
+        [
+            "rank",
+            "engine",
+            "engine_version",
+            "run_id",
+            "samples",
+            "failures",
+            "cer",
+            "cer_pooled",
+            "wer",
+            "field_f1",
+            "teds",
+            "olmocr_pass_rate",
+            "pages_per_second",
+            "latency_p95",
+        ],
+    )
 
 
 @bench_app.command("runs")
@@ -159,25 +234,44 @@ def runs_(
     from ocrops.services import bench
 
     runs = bench.list_runs(dataset, limit=limit, settings=cli_settings())
-    rows = [bench.summary(r) | {"dataset": r.dataset_name, "started_at": r.started_at.isoformat(timespec="seconds")}
-            for r in runs]
+    rows = [
+        bench.summary(r)
+        | {"dataset": r.dataset_name, "started_at": r.started_at.isoformat(timespec="seconds")}
+        for r in runs
+    ]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    _print_rows(Console(), "benchmark runs", rows,
-                ["run_id", "started_at", "dataset", "engine", "status", "samples", "failures", "cer", "field_f1"])
+    _print_rows(
+        "benchmark runs",
+        rows,
+        ["run_id", "started_at", "dataset", "engine", "status", "samples", "failures", "cer", "field_f1"],
+    )
 
 
 class BenchProgress:
     """A Rich bar over samples (ETA, running pooled CER) and a counter of pages, per run."""
 
     def __init__(self, console: Console, enabled: bool) -> None:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.fields[cer]}"),
-                                 console=console, disable=not enabled)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[cer]}"),
+            console=console,
+            disable=not enabled,
+        )
         self.samples: Any = None
         self.pages: Any = None
 
@@ -203,18 +297,27 @@ class BenchProgress:
             self.progress.update(self.samples, advance=1, cer=cer)
 
 
-def _cell(value: Any) -> str:
+def _console() -> Console:
+    """Standard output; wide when it is not a terminal, so piped tables are not truncated."""
+    import sys
+
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def _cell(column: str, value: Any) -> str:
     if value is None:
         return "-"
+    if column == "run_id":
+        return str(value)[:8]
     if isinstance(value, float):
         return f"{value:.4f}" if value < 100 else f"{value:.1f}"
     return str(value)
 
 
-def _print_rows(console: Console, title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
+def _print_rows(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
     table = Table(title=title, show_edge=False)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column.replace("_", " "))
     for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
-    console.print(table)
+        table.add_row(*(_cell(column, row.get(column)) for column in columns))
+    _console().print(table)

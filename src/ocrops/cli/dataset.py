@@ -21,13 +21,21 @@ def register(app: typer.Typer) -> None:
 
 @dataset_app.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="pairs, sroie, omnidocbench, olmocr-bench, pubtabnet.")],
+    fmt: Annotated[
+        str, typer.Argument(metavar="FORMAT", help="pairs, sroie, omnidocbench, olmocr-bench, pubtabnet.")
+    ],
     source: Annotated[Path, typer.Argument(help="The folder in that format.")],
     dest: Annotated[Path, typer.Argument(help="Where to write the dataset (manifest.jsonl, dataset.json).")],
-    copy: Annotated[bool, typer.Option("--copy", help="Copy the files in (default: reference them in place).")] = False,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Copy the files in (default: reference them in place).")
+    ] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing manifest.")] = False,
-    name: Annotated[str | None, typer.Option("--name", help="Dataset name (default: the source folder's).")] = None,
-    option: Annotated[list[str] | None, typer.Option("-O", "--option", help="Importer option KEY=VALUE.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Dataset name (default: the source folder's).")
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("-O", "--option", help="Importer option KEY=VALUE.")
+    ] = None,
 ) -> None:
     """Import a folder in a public dataset format."""
     from ocrops.evaluate.datasets import import_dataset
@@ -36,8 +44,10 @@ def import_(
     if name:
         opts["name"] = name
     dataset = import_dataset(fmt, source, dest, copy=copy, overwrite=overwrite, **opts)
-    Console(stderr=True).print(f"imported {len(dataset)} samples ({len(dataset.files())} files) "
-                               f"as dataset {dataset.info.name!r} into {dest}")
+    Console(stderr=True).print(
+        f"imported {len(dataset)} samples ({len(dataset.files())} files) "
+        f"as dataset {dataset.info.name!r} into {dest}"
+    )
 
 
 @dataset_app.command("validate")
@@ -69,14 +79,18 @@ def sample(
     """Write a reproducible subset (same seed, same samples) of a dataset."""
     from ocrops.evaluate.datasets import sample_dataset
 
-    subset = sample_dataset(path, n, stratify=stratify, seed=seed, dest=output, split=split, overwrite=overwrite)
+    subset = sample_dataset(
+        path, n, stratify=stratify, seed=seed, dest=output, split=split, overwrite=overwrite
+    )
     Console(stderr=True).print(f"wrote {len(subset)} samples to {output}")
 
 
 @dataset_app.command("lock")
 def lock(
     path: Annotated[Path, typer.Argument(help="Dataset folder.")],
-    check: Annotated[bool, typer.Option("--check", help="Verify the existing lock instead; exit 1 if changed.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Verify the existing lock instead; exit 1 if changed.")
+    ] = False,
 ) -> int:
     """Write dataset.lock.json (content hashes) and print the dataset version."""
     from ocrops.evaluate.datasets import lock_dataset, verify_dataset

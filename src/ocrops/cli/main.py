@@ -52,20 +52,35 @@ def run(argv: list[str] | None = None) -> None:
     except SystemExit as exc:
         raise exc
     except Exception as exc:  # click's own usage errors
-        import click
+        _handle_click_error(exc)
+    sys.exit(result if isinstance(result, int) else 0)
 
-        if isinstance(exc, click.exceptions.UsageError):
+
+def _click_modules() -> list:
+    """Typer 0.2x vendors click as ``typer._click``; older Typer uses click itself."""
+    modules = []
+    for name in ("typer._click", "click"):
+        try:
+            modules.append(__import__(name, fromlist=["exceptions"]))
+        except ImportError:
+            continue
+    return modules
+
+
+def _handle_click_error(exc: Exception) -> None:
+    for click in _click_modules():
+        exceptions = click.exceptions
+        if isinstance(exc, exceptions.UsageError):
             exc.show()
             sys.exit(ExitCode.usage)
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, exceptions.Abort):
             _fail("aborted", ExitCode.interrupted)
-        if isinstance(exc, click.exceptions.Exit):
+        if isinstance(exc, exceptions.Exit):
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.ClickException):
+        if isinstance(exc, exceptions.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
-        raise
-    sys.exit(result if isinstance(result, int) else 0)
+    raise exc
 
 
 def _fail(message: str, code: int) -> None:

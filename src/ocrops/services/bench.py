@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,20 @@ from ocrops.settings import Settings, load_settings
 from ocrops.store import bench as store
 from ocrops.store.db import Database, open_database
 
+_DATABASES: dict[str, Database] = {}
+_LOCK = threading.Lock()
+
 
 def database(settings: Settings | None = None, db: Database | None = None) -> Database:
-    """``db`` when given, else the settings' database, migrated to the latest schema."""
-    return db if db is not None else open_database(settings or load_settings())
+    """``db`` when given, else the settings' database: opened and migrated once per URL and process."""
+    if db is not None:
+        return db
+    settings = settings or load_settings()
+    url = settings.resolved_database_url
+    with _LOCK:
+        if url not in _DATABASES:
+            _DATABASES[url] = open_database(settings)
+        return _DATABASES[url]
 
 
 def run_bench(
@@ -47,9 +58,19 @@ def run_bench(
 
         require_mlflow()  # fail before any OCR runs
     db = database(settings, db)
-    run_ids = run_benchmark(dataset, engines, settings, db, workers=workers, resume_run_id=resume,
-                            on_progress=on_progress, limit=limit, name=name, normalisation=normalisation,
-                            tenant_id=tenant_id)
+    run_ids = run_benchmark(
+        dataset,
+        engines,
+        settings,
+        db,
+        workers=workers,
+        resume_run_id=resume,
+        on_progress=on_progress,
+        limit=limit,
+        name=name,
+        normalisation=normalisation,
+        tenant_id=tenant_id,
+    )
     loaded = [load_run(run_id, db=db, tenant_id=tenant_id) for run_id in run_ids]
     if mlflow or mlflow_uri:
         from ocrops.evaluate.report import build_report
@@ -60,8 +81,9 @@ def run_bench(
     return [data.run for data in loaded]
 
 
-def load_run(run_id: str, *, settings: Settings | None = None, db: Database | None = None,
-             tenant_id: str = "default") -> RunData:
+def load_run(
+    run_id: str, *, settings: Settings | None = None, db: Database | None = None, tenant_id: str = "default"
+) -> RunData:
     db = database(settings, db)
     with db.session() as session:
         run = store.get_run(session, run_id, tenant_id=tenant_id)
@@ -109,31 +131,41 @@ def compare(
         raise BadParameter("regression thresholds must be >= 0")
     db = database(settings, db)
     base, new = load_run(base_id, db=db, tenant_id=tenant_id), load_run(new_id, db=db, tenant_id=tenant_id)
-    comparison = compare_runs(base, new, max_cer_increase=max_cer_increase, max_f1_drop=max_f1_drop,
-                              n_boot=n_boot, seed=seed)
+    comparison = compare_runs(
+        base, new, max_cer_increase=max_cer_increase, max_f1_drop=max_f1_drop, n_boot=n_boot, seed=seed
+    )
     return comparison, int(ExitCode.failure if comparison.regressed else ExitCode.ok)
 
 
-def leaderboard(dataset: str, *, settings: Settings | None = None, db: Database | None = None,
-                tenant_id: str = "default") -> list[LeaderboardRow]:
+def leaderboard(
+    dataset: str, *, settings: Settings | None = None, db: Database | None = None, tenant_id: str = "default"
+) -> list[LeaderboardRow]:
     return _leaderboard(database(settings, db), dataset, tenant_id=tenant_id)
 
 
-def list_runs(dataset: str | None = None, *, status: RunStatus | None = None, limit: int | None = None,
-              settings: Settings | None = None, db: Database | None = None,
-              tenant_id: str = "default") -> list[BenchRun]:
+def list_runs(
+    dataset: str | None = None,
+    *,
+    status: RunStatus | None = None,
+    limit: int | None = None,
+    settings: Settings | None = None,
+    db: Database | None = None,
+    tenant_id: str = "default",
+) -> list[BenchRun]:
     with database(settings, db).session() as session:
         return store.list_runs(session, dataset_name=dataset, status=status, limit=limit, tenant_id=tenant_id)
 
 
-def get_run(run_id: str, *, settings: Settings | None = None, db: Database | None = None,
-            tenant_id: str = "default") -> BenchRun:
+def get_run(
+    run_id: str, *, settings: Settings | None = None, db: Database | None = None, tenant_id: str = "default"
+) -> BenchRun:
     with database(settings, db).session() as session:
         return store.get_run(session, run_id, tenant_id=tenant_id)
 
 
-def delete_run(run_id: str, *, settings: Settings | None = None, db: Database | None = None,
-               tenant_id: str = "default") -> None:
+def delete_run(
+    run_id: str, *, settings: Settings | None = None, db: Database | None = None, tenant_id: str = "default"
+) -> None:
     with database(settings, db).session() as session:
         store.delete_run(session, run_id, tenant_id=tenant_id)
 
@@ -144,9 +176,16 @@ def summary(run: BenchRun) -> dict[str, Any]:
 
     totals = run.totals
     return {
-        "run_id": run.id, "engine": run.engine, "status": run.status.value,
-        "samples": totals.get("samples"), "failures": totals.get("failures"),
-        "cer": stat(totals, "cer"), "wer": stat(totals, "wer"), "field_f1": stat(totals, "field_f1"),
-        "teds": stat(totals, "teds"), "olmocr_pass_rate": stat(totals, "olmocr_pass_rate"),
-        "latency_p95": (totals.get("latency") or {}).get("p95"), "pages_per_second": totals.get("pages_per_second"),
+        "run_id": run.id,
+        "engine": run.engine,
+        "status": run.status.value,
+        "samples": totals.get("samples"),
+        "failures": totals.get("failures"),
+        "cer": stat(totals, "cer"),
+        "wer": stat(totals, "wer"),
+        "field_f1": stat(totals, "field_f1"),
+        "teds": stat(totals, "teds"),
+        "olmocr_pass_rate": stat(totals, "olmocr_pass_rate"),
+        "latency_p95": (totals.get("latency") or {}).get("p95"),
+        "pages_per_second": totals.get("pages_per_second"),
     }

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ocrops database (run by ``Database.upgrade``)."""
