@@ -126,18 +126,23 @@ def olmocr_scores(tests: list[dict[str, Any]], markdown: str) -> dict[str, float
 
 
 def table_html(table: Table) -> str:
-    """A document-model table as an HTML ``<table>`` (header cells as ``<th>``, spans kept)."""
+    """A document-model table as PubTabNet-style HTML: header rows as ``<td>`` inside ``<thead>``.
+
+    PubTabNet's TEDS compares tags, so ``<th>`` would never match its ground truth's ``<td>``.
+    """
     by_row: dict[int, list[Any]] = {}
     for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
         by_row.setdefault(cell.row, []).append(cell)
-    rows = []
+    head, body = [], []
     for row in range(table.rows):
-        cells = []
-        for cell in by_row.get(row, []):
-            tag = "th" if cell.header else "td"
+        cells = by_row.get(row, [])
+        tds = []
+        for cell in cells:
             spans = (f' rowspan="{cell.row_span}"' if cell.row_span > 1 else "") + (
                 f' colspan="{cell.col_span}"' if cell.col_span > 1 else ""
             )
-            cells.append(f"<{tag}{spans}>{html.escape(cell.text)}</{tag}>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return "<table>" + "".join(rows) + "</table>"
+            tds.append(f"<td{spans}>{html.escape(cell.text)}</td>")
+        is_header = bool(cells) and all(c.header for c in cells) and not body
+        (head if is_header else body).append("<tr>" + "".join(tds) + "</tr>")
+    thead = f"<thead>{''.join(head)}</thead>" if head else ""
+    return f"<table>{thead}<tbody>{''.join(body)}</tbody></table>"
