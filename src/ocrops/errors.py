@@ -127,3 +127,33 @@ class Conflict(OcropsError):
     exit_code = ExitCode.conflict
     http_status = 409
     title = "Conflict"
+
+
+class Unauthorized(OcropsError):
+    exit_code = ExitCode.usage
+    http_status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(OcropsError):
+    exit_code = ExitCode.usage
+    http_status = 403
+    title = "Forbidden"
+
+
+class RateLimited(OcropsError):
+    exit_code = ExitCode.failure
+    http_status = 429
+    title = "Too many requests"
+
+
+class ServiceUnavailable(OcropsError):
+    exit_code = ExitCode.failure
+    http_status = 503
+    title = "Service unavailable"
+
+
+class Timeout(OcropsError):
+    exit_code = ExitCode.failure
+    http_status = 504
+    title = "Timed out"
