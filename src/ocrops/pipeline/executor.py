@@ -21,6 +21,9 @@ def _init_worker(settings_json: str) -> None:
     """Pool initializer: build settings and a per-process state once."""
     global _STATE
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    import cv2
+
+    cv2.setNumThreads(1)  # parallelism is across processes; don't let OpenCV's threads fight it
     from ocrops.settings import Settings
 
     _STATE = WorkerState(settings=Settings.model_validate_json(settings_json))

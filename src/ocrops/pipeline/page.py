@@ -108,6 +108,7 @@ class _LazyImage:
         self.source, self.dpi, self.options, self.settings = source, dpi, options, settings
         self.prepared: PreparedImage | None = None
         self.timings: dict[str, float] = {}
+        self.page_input: PageInput | None = None  # its dpi follows the prepared (maybe upscaled) image
 
     def __call__(self) -> Image.Image:
         if self.prepared is None:
@@ -116,6 +117,8 @@ class _LazyImage:
             t1 = time.perf_counter()
             self.prepared = prepare(raw, self.dpi, self.options.preprocess, self.settings.resolved_tessdata)
             self.timings = {"render": t1 - t0, "preprocess": time.perf_counter() - t1}
+            if self.page_input is not None:
+                self.page_input.dpi = self.dpi * self.prepared.scale
         if self.prepared.blank and self.options.preprocess.skip_blank:
             raise BlankPage
         return self.prepared.image
@@ -137,6 +140,7 @@ def recognise_page(source: SourcePage, options: ConvertOptions, state: WorkerSta
 
     page_input = PageInput(number=source.number, dpi=dpi, image=image, text_layer=text_layer,
                            languages=options.languages)
+    image.page_input = page_input
     t0 = time.perf_counter()
     try:
         output: EngineOutput | None = engine.recognise(page_input)
