@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ocrops.loaders.base import LoadedDocument, LoadOptions, Source
+from ocrops.loaders.base import LoadOptions, Source
 from ocrops.loaders.office import (
     DOCX,
     PageBuilder,
+    SinglePageDocument,
     StructuredPage,
-    check_page_number,
-    page_errors,
+    core_metadata,
     table_from_grid,
 )
 from ocrops.model import BlockKind, Cell
@@ -25,30 +25,19 @@ _LIST_STYLE = re.compile(r"^list (bullet|number)(?:\s*(\d))?$", re.IGNORECASE)
 _EMU_PER_POINT = 12700
 
 
-class DocxDocument(LoadedDocument):
+class DocxDocument(SinglePageDocument):
     media_type = DOCX
 
     def __init__(self, source: Source, options: LoadOptions) -> None:
         import docx
 
         self._document = docx.Document(str(source.path))
-        self._page: StructuredPage | None = None
 
-    @property
-    def page_count(self) -> int:
-        return 1
-
-    def page(self, number: int) -> StructuredPage:
-        check_page_number(number, 1, "page")
-        if self._page is None:
-            with page_errors(number):
-                self._page = StructuredPage(1, read_body(self._document), *_page_size(self._document))
-        return self._page
+    def build_page(self) -> StructuredPage:
+        return StructuredPage(1, read_body(self._document), *_page_size(self._document))
 
     def metadata(self) -> dict[str, str]:
-        core = self._document.core_properties
-        values = {"title": core.title, "author": core.author, "subject": core.subject}
-        return {key: value for key, value in values.items() if value}
+        return core_metadata(self._document.core_properties)
 
 
 def read_body(document: Any) -> PageBuilder:

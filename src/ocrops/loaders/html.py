@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from ocrops.loaders.base import LoadedDocument, Loader, LoadOptions, Source
-from ocrops.loaders.office import PageBuilder, StructuredPage, check_page_number, table_from_grid
+from ocrops.loaders.office import PageBuilder, SinglePageDocument, StructuredPage, table_from_grid
 from ocrops.model import BlockKind, Cell, Table
 
 HTML_MEDIA_TYPE = "text/html"
@@ -49,24 +49,16 @@ class HtmlLoader(Loader):
         return HtmlDocument(source)
 
 
-class HtmlDocument(LoadedDocument):
+class HtmlDocument(SinglePageDocument):
     media_type = HTML_MEDIA_TYPE
 
     def __init__(self, source: Source) -> None:
         from bs4 import BeautifulSoup
 
         self._soup = BeautifulSoup(source.path.read_bytes(), "lxml")
-        self._page: StructuredPage | None = None
 
-    @property
-    def page_count(self) -> int:
-        return 1
-
-    def page(self, number: int) -> StructuredPage:
-        check_page_number(number, 1, "page")
-        if self._page is None:
-            self._page = StructuredPage(1, read_html(self._soup))
-        return self._page
+    def build_page(self) -> StructuredPage:
+        return StructuredPage(1, read_html(self._soup))
 
     def metadata(self) -> dict[str, str]:
         title = self._soup.title.get_text(" ", strip=True) if self._soup.title else ""

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ocrops.errors import CorruptInput, InputTooLarge, OcropsError, PageRangeError, UnsupportedFormat
 from ocrops.loaders.base import EmbeddedImage, LoadedDocument, Loader, LoadOptions, Source, SourcePage
@@ -197,6 +198,32 @@ class StructuredPage(SourcePage):
 
     def embedded_images(self) -> list[EmbeddedImage]:
         return list(self._built.images)
+
+
+class SinglePageDocument(LoadedDocument):
+    """A document read natively as one page (DOCX, HTML, text); the page is built once, on demand."""
+
+    _page: StructuredPage | None = None
+
+    @property
+    def page_count(self) -> int:
+        return 1
+
+    def page(self, number: int) -> StructuredPage:
+        check_page_number(number, 1, "page")
+        if self._page is None:
+            with page_errors(number):
+                self._page = self.build_page()
+        return self._page
+
+    def build_page(self) -> StructuredPage:
+        raise NotImplementedError
+
+
+def core_metadata(core: Any) -> dict[str, str]:
+    """Title, author and subject from OOXML core properties (python-docx / python-pptx)."""
+    values = {"title": core.title, "author": core.author, "subject": core.subject}
+    return {key: value for key, value in values.items() if value}
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from ocrops.loaders.office import (
     PageBuilder,
     StructuredPage,
     check_page_number,
+    core_metadata,
     page_errors,
     table_from_grid,
 )
@@ -40,9 +41,7 @@ class PptxDocument(LoadedDocument):
             return StructuredPage(number, read_slide(self._slides[number - 1]), width, height)
 
     def metadata(self) -> dict[str, str]:
-        core = self._deck.core_properties
-        values = {"title": core.title, "author": core.author, "subject": core.subject}
-        return {key: value for key, value in values.items() if value}
+        return core_metadata(self._deck.core_properties)
 
 
 def read_slide(slide: Any) -> PageBuilder:

@@ -6,7 +6,7 @@ import re
 
 from ocrops.errors import CorruptInput
 from ocrops.loaders.base import LoadedDocument, Loader, LoadOptions, Source
-from ocrops.loaders.office import PageBuilder, StructuredPage, check_page_number
+from ocrops.loaders.office import PageBuilder, SinglePageDocument, StructuredPage
 from ocrops.model import BlockKind
 
 TEXT_MEDIA_TYPE = "text/plain"
@@ -41,7 +41,7 @@ def _decode_head(head: bytes) -> str | None:
     return None
 
 
-class TextDocument(LoadedDocument):
+class TextDocument(SinglePageDocument):
     media_type = TEXT_MEDIA_TYPE
 
     def __init__(self, source: Source) -> None:
@@ -49,17 +49,9 @@ class TextDocument(LoadedDocument):
             self._text = source.path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CorruptInput(f"text is not valid UTF-8 at byte {exc.start}") from None
-        self._page: StructuredPage | None = None
 
-    @property
-    def page_count(self) -> int:
-        return 1
-
-    def page(self, number: int) -> StructuredPage:
-        check_page_number(number, 1, "page")
-        if self._page is None:
-            page = PageBuilder()
-            for paragraph in re.split(r"\n\s*\n", self._text.replace("\r\n", "\n")):
-                page.add(BlockKind.paragraph, paragraph)
-            self._page = StructuredPage(1, page)
-        return self._page
+    def build_page(self) -> StructuredPage:
+        page = PageBuilder()
+        for paragraph in re.split(r"\n\s*\n", self._text.replace("\r\n", "\n")):
+            page.add(BlockKind.paragraph, paragraph)
+        return StructuredPage(1, page)
