@@ -15,7 +15,9 @@ from tests.conftest import REPO_ROOT
 SAMPLE = REPO_ROOT / "examples" / "sample.pdf"
 
 
-def ocrops(*args: str, home: Path, stdin: bytes | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
+def ocrops(
+    *args: str, home: Path, stdin: bytes | None = None, timeout: int = 240
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "OCROPS_HOME": str(home), "OCROPS_WORKERS": "1"}
     return subprocess.run(
         [sys.executable, "-m", "ocrops", *args],
@@ -42,7 +44,9 @@ def test_sample_to_markdown_routes_each_page(tmp_path):
 def test_second_run_is_served_from_cache(tmp_path):
     first = json.loads(ocrops("convert", str(SAMPLE), "-f", "json", "-q", home=tmp_path).stdout)
     second = json.loads(ocrops("convert", str(SAMPLE), "-f", "json", "-q", home=tmp_path).stdout)
-    uncached = json.loads(ocrops("convert", str(SAMPLE), "-f", "json", "-q", "--no-cache", home=tmp_path).stdout)
+    uncached = json.loads(
+        ocrops("convert", str(SAMPLE), "-f", "json", "-q", "--no-cache", home=tmp_path).stdout
+    )
     assert [p["cached"] for p in first["pages"]] == [False, False]
     assert [p["cached"] for p in second["pages"]] == [True, True]
     assert [p["cached"] for p in uncached["pages"]] == [False, False]
@@ -50,8 +54,19 @@ def test_second_run_is_served_from_cache(tmp_path):
 
 
 def test_stdin_to_stdout_and_page_selection(tmp_path):
-    proc = ocrops("convert", "-", "-f", "txt", "--pages", "2", "-e", "tesseract", "-q",
-                  home=tmp_path, stdin=SAMPLE.read_bytes())
+    proc = ocrops(
+        "convert",
+        "-",
+        "-f",
+        "txt",
+        "--pages",
+        "2",
+        "-e",
+        "tesseract",
+        "-q",
+        home=tmp_path,
+        stdin=SAMPLE.read_bytes(),
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     text = proc.stdout.decode()
     assert "ACME Paper Supplies" in text

@@ -37,7 +37,7 @@ def two_column_scan(tmp_path):
 @pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
 def test_two_column_scan_reads_left_column_first(two_column_scan, engine, settings):
     png, expected = two_column_scan
-    title, left, right = expected.split("\n\n")
+    _, left, right = expected.split("\n\n")
     text = _flat(ocrops.convert(png, engine=engine, settings=settings, workers=1).text)
     last_left = text.index(_flat(left.splitlines()[-1]))
     first_right = text.index(_flat(right.splitlines()[0]))
@@ -61,8 +61,16 @@ def test_sroie_receipt_matches_ground_truth(datasets_dir, settings, engine, max_
 
 @pytest.mark.datasets
 def test_phototest_through_the_cli(datasets_dir, tmp_path):
-    proc = run_cli("convert", str(datasets_dir / "tesseract-test/phototest.tif"), "-f", "txt", "-q",
-                   "-e", "tesseract", home=tmp_path)
+    proc = run_cli(
+        "convert",
+        str(datasets_dir / "tesseract-test/phototest.tif"),
+        "-f",
+        "txt",
+        "-q",
+        "-e",
+        "tesseract",
+        home=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     reference = (datasets_dir / "tesseract-test/phototest.txt").read_text()
     assert measure_text([_flat(reference)], [_flat(proc.stdout.decode())]).cer < 0.02

@@ -14,7 +14,7 @@ from ocrops.cli.options import cli_settings, parse_key_values
 from ocrops.errors import BadParameter, ExitCode
 from ocrops.loaders import Source
 from ocrops.pipeline import FileResult
-from ocrops.render import get_renderer
+from ocrops.render import Renderer, get_renderer
 from ocrops.services.convert import build_options, convert_sources, materialise
 
 
@@ -24,23 +24,40 @@ def register(app: typer.Typer) -> None:
 
 def convert(
     inputs: Annotated[list[str], typer.Argument(help="Documents to convert; '-' reads standard input.")],
-    engine: Annotated[str | None, typer.Option("-e", "--engine", help="auto, pdftext, tesseract, rapidocr, ...")] = None,
+    engine: Annotated[
+        str | None, typer.Option("-e", "--engine", help="auto, pdftext, tesseract, rapidocr, ...")
+    ] = None,
     fmt: Annotated[str, typer.Option("-f", "--format", help="md, json, txt, html or csv.")] = "md",
-    outdir: Annotated[str | None, typer.Option("-o", "--output", help="Folder to write into; '-' or none: stdout.")] = None,
+    outdir: Annotated[
+        str | None, typer.Option("-o", "--output", help="Folder to write into; '-' or none: stdout.")
+    ] = None,
     pages: Annotated[str | None, typer.Option("--pages", help="Pages to convert, e.g. 1-3,7.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Languages, e.g. eng+deu.")] = None,
     dpi: Annotated[int | None, typer.Option("--dpi", help="Render DPI for PDF pages.")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")
+    ] = None,
     password: Annotated[str | None, typer.Option("--password", help="Password of encrypted PDFs.")] = None,
-    option: Annotated[list[str] | None, typer.Option("-O", "--option", help="Engine option KEY=VALUE.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+    option: Annotated[
+        list[str] | None, typer.Option("-O", "--option", help="Engine option KEY=VALUE.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the result cache.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar or summary.")] = False,
 ) -> int:
     """Convert documents with an OCR engine and write text, Markdown, JSON, HTML or CSV."""
     settings = cli_settings()
     renderer = get_renderer(fmt)
-    options = build_options(settings, engine=engine, engine_options=parse_key_values(option), pages=pages,
-                            languages=lang, dpi=dpi, password=password)
+    options = build_options(
+        settings,
+        engine=engine,
+        engine_options=parse_key_values(option),
+        pages=pages,
+        languages=lang,
+        dpi=dpi,
+        password=password,
+    )
     if workers is not None and workers < 1:
         raise BadParameter("--workers must be at least 1")
     if inputs.count("-") > 1:
@@ -56,9 +73,15 @@ def convert(
         from ocrops.cli.progress import ConvertProgress
 
         with ConvertProgress(console, enabled=not quiet and console.is_terminal) as progress:
-            for result in convert_sources([s for s in sources if s], options, settings, workers=workers,
-                                          cache=False if no_cache else None, on_page=progress.page_done,
-                                          on_file=progress.file_opened):
+            for result in convert_sources(
+                [s for s in sources if s],
+                options,
+                settings,
+                workers=workers,
+                cache=False if no_cache else None,
+                on_page=progress.page_done,
+                on_file=progress.file_opened,
+            ):
                 results.append(result)
                 progress.file_done(result)
                 if result.document is not None:
@@ -90,7 +113,7 @@ def _report_error(result: FileResult) -> None:
     sys.stderr.flush()
 
 
-def _write(result: FileResult, renderer, target: Path | None) -> None:  # noqa: ANN001
+def _write(result: FileResult, renderer: Renderer, target: Path | None) -> None:
     assert result.document is not None
     if target is None:
         sys.stdout.write(renderer.render(result.document))

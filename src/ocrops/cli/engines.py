@@ -24,8 +24,14 @@ def engines(
     rows = engine_statuses(cli_settings())
     if as_json:
         payload = [
-            {"name": s.name, "available": s.available, "version": s.version, "reason": s.reason,
-             "description": s.description, "options": schema}
+            {
+                "name": s.name,
+                "available": s.available,
+                "version": s.version,
+                "reason": s.reason,
+                "description": s.description,
+                "options": schema,
+            }
             for s, schema in rows
         ]
         typer.echo(json.dumps(payload, indent=2))
@@ -36,6 +42,11 @@ def engines(
     for status, schema in rows:
         props = schema.get("properties", {})
         options = ", ".join(f"{k}={v.get('default', '')!s}" for k, v in props.items())
-        table.add_row(status.name, "yes" if status.available else "[red]no", status.version, options,
-                      status.reason or status.description)
+        table.add_row(
+            status.name,
+            "yes" if status.available else "[red]no",
+            status.version,
+            options,
+            status.reason or status.description,
+        )
     Console().print(table)

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ocrops.loaders import Source
@@ -51,12 +58,25 @@ def print_summary(console: Console, results: list[FileResult]) -> None:
         table.add_column(column)
     for result in results:
         if result.document is None:
-            table.add_row(result.source.name, "[red]failed", "-", "-", "-", str(result.error.message if result.error else ""))
+            table.add_row(
+                result.source.name,
+                "[red]failed",
+                "-",
+                "-",
+                "-",
+                str(result.error.message if result.error else ""),
+            )
             continue
         doc = result.document
         cached = sum(1 for p in doc.pages if p.cached)
         color = {"succeeded": "green", "partial": "yellow", "failed": "red"}[doc.status.value]
         detail = "; ".join(doc.errors[:2])
-        table.add_row(doc.source.name, f"[{color}]{doc.status.value}", str(len(doc.pages)), str(cached),
-                      f"{doc.timings.get('total', 0):.2f}", detail)
+        table.add_row(
+            doc.source.name,
+            f"[{color}]{doc.status.value}",
+            str(len(doc.pages)),
+            str(cached),
+            f"{doc.timings.get('total', 0):.2f}",
+            detail,
+        )
     console.print(table)

@@ -52,8 +52,12 @@ class _Pending:
 
     def document(self) -> Document:
         pages = [self.pages[n] for n in self.numbers]
-        return Document(source=self.info, pages=pages, metadata=self.metadata,
-                        timings={"total": time.perf_counter() - self.started})
+        return Document(
+            source=self.info,
+            pages=pages,
+            metadata=self.metadata,
+            timings={"total": time.perf_counter() - self.started},
+        )
 
 
 # Called after each page: (file name, page result, pages done in that file, pages in that file).
@@ -62,17 +66,31 @@ FileCallback = Callable[[Source, int], None]  # a file was opened: (source, page
 
 
 class Converter:
-    def __init__(self, options: ConvertOptions, settings: Settings, *, workers: int | None = None,
-                 use_cache: bool | None = None) -> None:
+    def __init__(
+        self,
+        options: ConvertOptions,
+        settings: Settings,
+        *,
+        workers: int | None = None,
+        use_cache: bool | None = None,
+    ) -> None:
         self.options = options
         self.settings = settings
         self.workers = workers if workers and workers > 0 else settings.resolved_workers
-        self.cache = PageCache(settings.resolved_cache_dir) if (settings.cache if use_cache is None else use_cache) \
+        self.cache = (
+            PageCache(settings.resolved_cache_dir)
+            if (settings.cache if use_cache is None else use_cache)
             else None
+        )
         self.options_key = options.result_key()
 
-    def run(self, sources: Iterable[Source], *, on_page: PageCallback | None = None,
-            on_file: FileCallback | None = None) -> Iterator[FileResult]:
+    def run(
+        self,
+        sources: Iterable[Source],
+        *,
+        on_page: PageCallback | None = None,
+        on_file: FileCallback | None = None,
+    ) -> Iterator[FileResult]:
         """Yield one result per source, in order. A bad file is a result with an error, not an exception."""
         executor = make_executor(self.settings, self.workers)
         try:
@@ -80,8 +98,13 @@ class Converter:
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def _run(self, executor: Executor, sources: Iterator[Source], on_page: PageCallback | None,
-             on_file: FileCallback | None) -> Iterator[FileResult]:
+    def _run(
+        self,
+        executor: Executor,
+        sources: Iterator[Source],
+        on_page: PageCallback | None,
+        on_file: FileCallback | None,
+    ) -> Iterator[FileResult]:
         window = 2 * self.workers
         order: deque[FileResult | _Pending] = deque()
         in_flight: dict[Future, tuple[_Pending, int]] = {}
@@ -99,8 +122,9 @@ class Converter:
                     tasks.extend(self._uncached(entry, on_page))
             while tasks and len(in_flight) < window:
                 pending, number = tasks.popleft()
-                task = PageTask(path=str(pending.source.path), name=pending.source.name, page=number,
-                                options=self.options)
+                task = PageTask(
+                    path=str(pending.source.path), name=pending.source.name, page=number, options=self.options
+                )
                 in_flight[submit_page(executor, task)] = (pending, number)
             yield from self._drain_finished(order)
             if not in_flight:
@@ -117,10 +141,18 @@ class Converter:
         try:
             with open_document(source, load_options(self.settings, self.options.password)) as doc:
                 count = doc.page_count
-                numbers = parse_page_ranges(self.options.pages, count) if self.options.pages else \
-                    list(range(1, count + 1))
-                info = SourceInfo(name=source.name, sha256=source.sha256(), media_type=doc.media_type,
-                                  size=source.path.stat().st_size, page_count=count)
+                numbers = (
+                    parse_page_ranges(self.options.pages, count)
+                    if self.options.pages
+                    else list(range(1, count + 1))
+                )
+                info = SourceInfo(
+                    name=source.name,
+                    sha256=source.sha256(),
+                    media_type=doc.media_type,
+                    size=source.path.stat().st_size,
+                    page_count=count,
+                )
                 metadata = doc.metadata()
         except OcropsError as exc:
             return FileResult(source=source, error=exc.with_source(source.name))
@@ -130,8 +162,9 @@ class Converter:
             return FileResult(source=source, error=InputError(exc.strerror or str(exc), source=source.name))
         if on_file:
             on_file(source, len(numbers))
-        return _Pending(source=source, info=info, options_key=self.options_key, numbers=numbers,
-                        metadata=metadata)
+        return _Pending(
+            source=source, info=info, options_key=self.options_key, numbers=numbers, metadata=metadata
+        )
 
     def _uncached(self, pending: _Pending, on_page: PageCallback | None) -> list[tuple[_Pending, int]]:
         todo = []
@@ -144,8 +177,9 @@ class Converter:
                 todo.append((pending, number))
         return todo
 
-    def _record(self, pending: _Pending, number: int, page: Page, on_page: PageCallback | None,
-                store: bool = True) -> None:
+    def _record(
+        self, pending: _Pending, number: int, page: Page, on_page: PageCallback | None, store: bool = True
+    ) -> None:
         pending.pages[number] = page
         if store and self.cache and page.status != PageStatus.error:
             self.cache.put(pending.info.sha256, number, self.options_key, page)

@@ -96,7 +96,9 @@ def run_page_task(state: WorkerState, task: PageTask) -> Page:
     except OcropsError as exc:
         page = Page(number=task.page, width=0, height=0, status=PageStatus.error, error=exc.message)
     except Exception as exc:  # an engine bug on one page must not sink the document
-        page = Page(number=task.page, width=0, height=0, status=PageStatus.error, error=f"{type(exc).__name__}: {exc}")
+        page = Page(
+            number=task.page, width=0, height=0, status=PageStatus.error, error=f"{type(exc).__name__}: {exc}"
+        )
     page.timings["total"] = time.perf_counter() - started
     return page
 
@@ -138,8 +140,9 @@ def recognise_page(source: SourcePage, options: ConvertOptions, state: WorkerSta
             text_layer_cache.append(source.text_layer(dpi))
         return text_layer_cache[0]
 
-    page_input = PageInput(number=source.number, dpi=dpi, image=image, text_layer=text_layer,
-                           languages=options.languages)
+    page_input = PageInput(
+        number=source.number, dpi=dpi, image=image, text_layer=text_layer, languages=options.languages
+    )
     image.page_input = page_input
     t0 = time.perf_counter()
     try:
@@ -164,11 +167,22 @@ def recognise_page(source: SourcePage, options: ConvertOptions, state: WorkerSta
 def _page_frame(source: SourcePage, dpi: float, image: _LazyImage) -> Page:
     prepared = image.prepared
     if prepared is None:  # text-layer route: the page was never rendered
-        return Page(number=source.number, width=source.width_pt * dpi / 72, height=source.height_pt * dpi / 72,
-                    dpi=dpi)
+        return Page(
+            number=source.number,
+            width=source.width_pt * dpi / 72,
+            height=source.height_pt * dpi / 72,
+            dpi=dpi,
+        )
     width, height = prepared.image.size
-    return Page(number=source.number, width=width, height=height, dpi=dpi * prepared.scale,
-                rotation=prepared.rotation, skew=prepared.skew, warnings=list(prepared.warnings))
+    return Page(
+        number=source.number,
+        width=width,
+        height=height,
+        dpi=dpi * prepared.scale,
+        rotation=prepared.rotation,
+        skew=prepared.skew,
+        warnings=list(prepared.warnings),
+    )
 
 
 def _engine_info(engine: Engine, output: EngineOutput | None) -> EngineInfo:
@@ -186,7 +200,9 @@ def _layout(output: EngineOutput, width: float, height: float) -> list[Block]:
     return layout.assemble_blocks(output.lines or [], width, height)
 
 
-def _native_page(source: SourcePage, native: list[Block], options: ConvertOptions, state: WorkerState) -> Page:
+def _native_page(
+    source: SourcePage, native: list[Block], options: ConvertOptions, state: WorkerState
+) -> Page:
     """Office/HTML pages: structure read directly; embedded images are OCR'd and slotted in."""
     blocks = list(native)
     warnings: list[QualityWarning] = []
@@ -194,15 +210,24 @@ def _native_page(source: SourcePage, native: list[Block], options: ConvertOption
         try:
             figure = _ocr_embedded(embedded.data, options, state)
         except (OcropsError, OSError) as exc:
-            warnings.append(QualityWarning(code="embedded_image", message=f"{embedded.name or 'image'}: {exc}"))
+            warnings.append(
+                QualityWarning(code="embedded_image", message=f"{embedded.name or 'image'}: {exc}")
+            )
             continue
         if figure is not None:
             position = len(blocks) if embedded.after_block < 0 else min(embedded.after_block + 1, len(blocks))
             blocks.insert(position, figure)
     ordered = [b.model_copy(update={"order": i}) for i, b in enumerate(blocks)]
     engine_info = EngineInfo(name="native", version="1", route="native")
-    return Page(number=source.number, width=source.width_pt, height=source.height_pt, dpi=72.0,
-                blocks=ordered, engine=engine_info, warnings=warnings)
+    return Page(
+        number=source.number,
+        width=source.width_pt,
+        height=source.height_pt,
+        dpi=72.0,
+        blocks=ordered,
+        engine=engine_info,
+        warnings=warnings,
+    )
 
 
 def _ocr_embedded(data: bytes, options: ConvertOptions, state: WorkerState) -> Block | None:
@@ -213,12 +238,15 @@ def _ocr_embedded(data: bytes, options: ConvertOptions, state: WorkerState) -> B
         return None
     rgb = image.convert("RGB")
     engine = state.engine(options)
-    output = engine.recognise(PageInput(number=1, dpi=float(options.dpi), image=lambda: rgb,
-                                        languages=options.languages))
+    output = engine.recognise(
+        PageInput(number=1, dpi=float(options.dpi), image=lambda: rgb, languages=options.languages)
+    )
     lines = [line for block in _layout(output, *rgb.size) for line in block.lines]
     if not lines:
         return None
     # Boxes are in the embedded image's own pixels, not the page's: drop them.
-    plain = [Line(words=[w.model_copy(update={"bbox": None}) for w in ln.words], confidence=ln.confidence)
-             for ln in lines]
+    plain = [
+        Line(words=[w.model_copy(update={"bbox": None}) for w in ln.words], confidence=ln.confidence)
+        for ln in lines
+    ]
     return Block(kind=BlockKind.figure, lines=plain)

@@ -30,8 +30,9 @@ has no marker.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
-from ocrops.model import Block, BlockKind, Document, Page, PageStatus, Table
+from ocrops.model import Block, BlockKind, Document, Line, Page, PageStatus, Table
 from ocrops.render.base import Renderer
 
 PAGE_MARKER = "<!-- page {number} -->"
@@ -75,17 +76,16 @@ def paragraph_text(block: Block) -> str:
     return join_lines([line.text for line in lines])
 
 
-def _line_structured(lines: list) -> bool:  # noqa: ANN001 - list[Line]
+def _line_structured(lines: list[Line]) -> bool:
     boxes = [line.bbox for line in lines]
     if any(box is None for box in boxes):
         return False
     right = max(b.x1 for b in boxes)
-    return any(_broken_on_purpose(line, after, right) for line, after in zip(lines, lines[1:], strict=False)) or any(
-        _has_tab_gap(line) for line in lines
-    )
+    broken = any(_broken_on_purpose(line, after, right) for line, after in pairwise(lines))
+    return broken or any(_has_tab_gap(line) for line in lines)
 
 
-def _broken_on_purpose(line, following, right: float) -> bool:  # noqa: ANN001 - Line
+def _broken_on_purpose(line: Line, following: Line, right: float) -> bool:
     """Prose wraps only when the next word did not fit; a hyphen at the end is a wrap too."""
     if line.text.rstrip().endswith("-"):
         return False
@@ -96,13 +96,13 @@ def _broken_on_purpose(line, following, right: float) -> bool:  # noqa: ANN001 -
     return right - line.bbox.x1 > first.width + 2 * space
 
 
-def _has_tab_gap(line) -> bool:  # noqa: ANN001 - Line
+def _has_tab_gap(line: Line) -> bool:
     """A gap between words wider than twice the line height: item ... price columns."""
     words = [w.bbox for w in line.words if w.bbox is not None]
     if len(words) < 2 or line.bbox is None:
         return False
     height = line.bbox.height or 1.0
-    return any(b.x0 - a.x1 > 2 * height for a, b in zip(words, words[1:], strict=False))
+    return any(b.x0 - a.x1 > 2 * height for a, b in pairwise(words))
 
 
 def table_markdown(table: Table) -> str:

@@ -12,7 +12,7 @@ from ocrops.engines import parse_options
 from ocrops.errors import BadParameter, InputError, NotFound, OcropsError
 from ocrops.loaders import Source
 from ocrops.model import Document
-from ocrops.pipeline import ConvertOptions, Converter, FileResult
+from ocrops.pipeline import Converter, ConvertOptions, FileResult
 from ocrops.pipeline.converter import FileCallback, PageCallback
 from ocrops.settings import Settings, load_settings
 
@@ -99,8 +99,15 @@ def convert_one(
 ) -> Document:
     """Convert one document; raise its OcropsError if it cannot be opened at all."""
     settings = settings or load_settings()
-    options = build_options(settings, engine=engine, engine_options=engine_options, pages=pages,
-                            languages=languages, dpi=dpi, password=password)
+    options = build_options(
+        settings,
+        engine=engine,
+        engine_options=engine_options,
+        pages=pages,
+        languages=languages,
+        dpi=dpi,
+        password=password,
+    )
     with materialise(source, name) as src:
         result = next(convert_sources([src], options, settings, workers=workers, cache=cache))
     if result.error is not None:
