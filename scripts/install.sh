@@ -36,5 +36,5 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   exit 1
 fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2> >(grep -v "is ignored" >&2) >/dev/null
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2> >(grep -v "is ignored" >&2)
