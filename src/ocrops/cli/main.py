@@ -18,10 +18,11 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from ocrops.cli import convert, engines
+    from ocrops.cli import convert, engines, schema
 
     convert.register(app)
     engines.register(app)
+    schema.register(app)
     for optional in ("ocrops.cli.bench", "ocrops.cli.dataset", "ocrops.cli.serve"):
         try:
             module = __import__(optional, fromlist=["register"])

@@ -229,7 +229,7 @@ class Document(BaseModel):
 
 def document_json_schema() -> dict[str, Any]:
     """The published JSON Schema of the document model."""
-    schema = Document.model_json_schema()
+    schema = Document.model_json_schema(mode="serialization")  # what -f json writes, status included
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://ocrops.dev/schema/document-{SCHEMA_VERSION}.json"
     return schema
