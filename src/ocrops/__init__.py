@@ -24,12 +24,14 @@ def convert(
     workers: int | None = None,
     cache: bool | None = None,
     settings: Settings | None = None,
+    preprocess: dict[str, Any] | None = None,
     **engine_options: Any,
 ) -> Document:
     """Convert one document (a path or its bytes) into a :class:`~ocrops.model.Document`.
 
     The same code path as ``ocrops convert``. Engine options are keyword arguments,
-    validated against the engine's options model.
+    validated against the engine's options model; ``preprocess`` takes PreprocessOptions
+    fields (``{"off": True}`` turns every correction off).
     """
     from ocrops.services.convert import convert_one
 
@@ -44,6 +46,7 @@ def convert(
         workers=workers,
         cache=cache,
         settings=settings,
+        preprocess=preprocess,
     )
 
 

@@ -134,3 +134,22 @@ def test_unknown_flag_is_a_usage_error_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert "No such option: --bogus" in err
     assert "Traceback" not in err
+
+
+def test_preprocessing_options_reach_the_pipeline(tmp_path):
+    scan = tmp_path / "small.png"
+    from tests import docgen
+
+    docgen.text_image("Tiny scanned text", size=(400, 120), font_size=18).save(scan, dpi=(72, 72))
+    default = json.loads(
+        ocrops("convert", str(scan), "-f", "json", "-q", "-e", "tesseract", home=tmp_path).stdout
+    )
+    plain = json.loads(
+        ocrops(
+            "convert", str(scan), "-f", "json", "-q", "-e", "tesseract", "--no-preprocess", home=tmp_path
+        ).stdout
+    )
+    assert any(w["code"] == "upscaled" for w in default["pages"][0]["warnings"])
+    assert not any(w["code"] == "upscaled" for w in plain["pages"][0]["warnings"])
+    bad = ocrops("convert", str(scan), "-q", "-P", "orientation=sometimes", home=tmp_path)
+    assert bad.returncode == 2 and "orientation" in bad.stderr.decode()

@@ -123,3 +123,28 @@ def test_multipage_tiff_gives_one_page_per_frame(tmp_path, settings):
     assert len(doc.pages) == 3
     for page, text in zip(doc.pages, texts, strict=True):
         assert _flat(text) in _flat(page.text)
+
+
+@pytest.mark.datasets
+@pytest.mark.parametrize("turned", [90, 180])
+def test_upside_down_and_sideways_scans_are_turned_when_confidence_is_low(
+    datasets_dir, tmp_path, settings, turned
+):
+    from PIL import Image
+
+    page = Image.open(datasets_dir / "tesseract-test/phototest.tif").rotate(turned, expand=True)
+    path = tmp_path / "turned.png"
+    page.save(path)
+    doc = ocrops.convert(path, engine="tesseract", settings=settings, workers=1)
+    assert doc.pages[0].rotation in (90, 180, 270)
+    assert "orientation" in doc.pages[0].timings
+    assert "quick brown dog jumped over the" in _flat(doc.text)
+
+
+@pytest.mark.datasets
+def test_upright_pages_skip_orientation_detection(datasets_dir, settings):
+    doc = ocrops.convert(
+        datasets_dir / "tesseract-test/phototest.tif", engine="tesseract", settings=settings, workers=1
+    )
+    assert doc.pages[0].rotation == 0
+    assert "orientation" not in doc.pages[0].timings

@@ -97,7 +97,7 @@ def test_turned_page_is_put_upright(phototest: Image.Image, tessdata: Path, ocr,
     if turned != 90:  # Tesseract itself reads phototest turned 90 degrees clockwise, not the others
         assert "quick brown dog" not in ocr(page)
 
-    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(), tessdata)
+    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(orientation="always"), tessdata)
 
     assert prepared.rotation == (360 - turned) % 360
     assert "rotated" in codes(prepared)
@@ -110,7 +110,7 @@ def test_turned_and_skewed_page_is_put_upright_then_levelled(phototest: Image.Im
     page = phototest.rotate(3, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC).rotate(
         -90, expand=True
     )
-    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(), tessdata)
+    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(orientation="always"), tessdata)
     assert prepared.rotation == 270
     assert prepared.skew == pytest.approx(3, abs=0.5)
     unturned = prepare(page, PHOTOTEST_DPI, PreprocessOptions(orientation=False), tessdata)
@@ -142,7 +142,7 @@ def test_skewed_page_is_levelled(
 ) -> None:
     page = phototest.rotate(degrees_ccw, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
 
-    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(), tessdata)
+    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(orientation="always"), tessdata)
 
     assert prepared.skew == pytest.approx(degrees_ccw, abs=0.5)  # turned back clockwise by as much
     assert "deskewed" in codes(prepared)
@@ -158,7 +158,7 @@ def test_noisy_scan_is_filtered(
 ) -> None:
     page = noisy(phototest, sigma)
 
-    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(), tessdata)
+    prepared = prepare(page, PHOTOTEST_DPI, PreprocessOptions(orientation="always"), tessdata)
 
     assert {"noisy", "denoised"} <= codes(prepared)
     assert prepared.scale == 1.0  # the noise is not taken for tiny text

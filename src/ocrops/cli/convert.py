@@ -41,6 +41,13 @@ def convert(
     option: Annotated[
         list[str] | None, typer.Option("-O", "--option", help="Engine option KEY=VALUE.")
     ] = None,
+    preprocess: Annotated[
+        list[str] | None,
+        typer.Option("-P", "--preprocess", help="Preprocessing option KEY=VALUE, e.g. orientation=always."),
+    ] = None,
+    no_preprocess: Annotated[
+        bool, typer.Option("--no-preprocess", help="No orientation, deskew, denoise or upscale.")
+    ] = False,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not read or write the result cache.")
     ] = False,
@@ -57,6 +64,7 @@ def convert(
         languages=lang,
         dpi=dpi,
         password=password,
+        preprocess={**parse_key_values(preprocess), **({"off": True} if no_preprocess else {})},
     )
     if workers is not None and workers < 1:
         raise BadParameter("--workers must be at least 1")

@@ -108,6 +108,7 @@ class _LazyImage:
 
     def __init__(self, source: SourcePage, dpi: float, options: ConvertOptions, settings: Settings) -> None:
         self.source, self.dpi, self.options, self.settings = source, dpi, options, settings
+        self.raw: Image.Image | None = None
         self.prepared: PreparedImage | None = None
         self.timings: dict[str, float] = {}
         self.page_input: PageInput | None = None  # its dpi follows the prepared (maybe upscaled) image
@@ -115,15 +116,50 @@ class _LazyImage:
     def __call__(self) -> Image.Image:
         if self.prepared is None:
             t0 = time.perf_counter()
-            raw = self.source.render(self.dpi)
+            self.raw = self.source.render(self.dpi)
             t1 = time.perf_counter()
-            self.prepared = prepare(raw, self.dpi, self.options.preprocess, self.settings.resolved_tessdata)
+            self._use(prepare(self.raw, self.dpi, self.options.preprocess, self.settings.resolved_tessdata))
             self.timings = {"render": t1 - t0, "preprocess": time.perf_counter() - t1}
-            if self.page_input is not None:
-                self.page_input.dpi = self.dpi * self.prepared.scale
+        assert self.prepared is not None
         if self.prepared.blank and self.options.preprocess.skip_blank:
             raise BlankPage
         return self.prepared.image
+
+    def turned_upright(self) -> bool:
+        """Prepare the page again with OSD; True when that turned it (the engine must read it again)."""
+        if self.raw is None or self.prepared is None:
+            return False
+        t0 = time.perf_counter()
+        options = self.options.preprocess.model_copy(update={"orientation": "always"})
+        again = prepare(self.raw, self.dpi, options, self.settings.resolved_tessdata)
+        self.timings["orientation"] = time.perf_counter() - t0
+        if not again.rotation:
+            return False
+        self._use(again)
+        return True
+
+    def _use(self, prepared: PreparedImage) -> None:
+        self.prepared = prepared
+        if self.page_input is not None:
+            self.page_input.dpi = self.dpi * prepared.scale
+
+
+# Upright pages read by Tesseract score a mean word confidence of 0.54-0.96 on SROIE and the
+# Tesseract test pages; the same pages turned 90 or 180 degrees score 0.25-0.43.
+LOW_CONFIDENCE = 0.5
+
+
+def _mean_confidence(output: EngineOutput) -> float | None:
+    lines = list(output.lines or []) + [line for block in output.blocks or [] for line in block.lines]
+    confidences = [w.confidence for line in lines for w in line.words if w.confidence is not None]
+    return sum(confidences) / len(confidences) if confidences else None
+
+
+def _needs_orientation(output: EngineOutput, image: _LazyImage, options: ConvertOptions) -> bool:
+    if options.preprocess.orientation != "auto" or image.prepared is None or image.prepared.blank:
+        return False
+    confidence = _mean_confidence(output)
+    return confidence is None or confidence < LOW_CONFIDENCE
 
 
 def recognise_page(source: SourcePage, options: ConvertOptions, state: WorkerState) -> Page:
@@ -147,6 +183,8 @@ def recognise_page(source: SourcePage, options: ConvertOptions, state: WorkerSta
     t0 = time.perf_counter()
     try:
         output: EngineOutput | None = engine.recognise(page_input)
+        if output is not None and _needs_orientation(output, image, options) and image.turned_upright():
+            output = engine.recognise(page_input)  # the first reading was of a sideways or upside-down page
     except BlankPage:
         output = None
     recognise_seconds = time.perf_counter() - t0 - sum(image.timings.values())

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ocrops.model import QualityWarning
 
@@ -28,20 +28,32 @@ if TYPE_CHECKING:
 
     from ocrops.preprocess.quality import PageStats
 
-PREPROCESS_VERSION = "2026.11-1"
+PREPROCESS_VERSION = "2026.11-2"
 
 
 class PreprocessOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    orientation: bool = Field(
-        True, description="Detect and correct 90/180/270 degree rotation (Tesseract OSD)."
+    orientation: Literal["auto", "always", "off"] = Field(
+        "auto",
+        description=(
+            "Correct 90/180/270 degree rotation with Tesseract OSD: 'always' on every page; 'auto' only"
+            " when the engine's first reading has low confidence (the pipeline then prepares the page"
+            " again with 'always'), so upright pages pay nothing; 'off' never."
+        ),
     )
     deskew: bool = Field(True, description="Straighten pages skewed by a few degrees.")
     denoise: Literal["auto", "median", "off"] = Field("auto", description="3x3 median filter on noisy scans.")
     upscale: bool = Field(True, description="Upscale low-resolution scans to min_dpi.")
     min_dpi: int = Field(200, ge=72, le=600)
     skip_blank: bool = Field(True, description="Do not send blank pages to engines.")
+
+    @field_validator("orientation", mode="before")
+    @classmethod
+    def _orientation_from_bool(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return "always" if value else "off"
+        return value
 
 
 @dataclass
@@ -103,7 +115,7 @@ def _straighten(
     from ocrops.preprocess import _image, deskew, orientation
 
     glyphs = stats.glyphs
-    if options.orientation and len(stats.glyphs) >= orientation.MIN_GLYPHS:
+    if options.orientation == "always" and len(stats.glyphs) >= orientation.MIN_GLYPHS:
         rotation, confidence = orientation.detect_rotation(gray, tessdata)
         if rotation:
             pixels = orientation.turn(pixels, rotation)

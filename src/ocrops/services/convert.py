@@ -28,7 +28,10 @@ def build_options(
     password: str | None = None,
     preprocess: dict[str, Any] | None = None,
 ) -> ConvertOptions:
-    """Validate user-facing parameters into ConvertOptions (BadParameter on any mistake)."""
+    """Validate user-facing parameters into ConvertOptions (BadParameter on any mistake).
+
+    ``preprocess`` holds PreprocessOptions fields; ``{"off": True}`` turns every correction off.
+    """
     from pydantic import ValidationError
 
     name = (engine or settings.default_engine).strip().lower()
@@ -41,11 +44,21 @@ def build_options(
             languages=languages or ("eng",),
             dpi=dpi or settings.dpi,
             password=password,
-            preprocess=preprocess or {},
+            preprocess=_preprocess_options(preprocess),
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise BadParameter(problems) from None
+
+
+NO_PREPROCESSING = {"orientation": "off", "deskew": False, "denoise": "off", "upscale": False}
+
+
+def _preprocess_options(preprocess: dict[str, Any] | None) -> dict[str, Any]:
+    values = dict(preprocess or {})
+    if values.pop("off", False):
+        values = {**NO_PREPROCESSING, **values}
+    return values
 
 
 @contextmanager
@@ -96,6 +109,7 @@ def convert_one(
     cache: bool | None = None,
     settings: Settings | None = None,
     name: str | None = None,
+    preprocess: dict[str, Any] | None = None,
 ) -> Document:
     """Convert one document; raise its OcropsError if it cannot be opened at all."""
     settings = settings or load_settings()
@@ -107,6 +121,7 @@ def convert_one(
         languages=languages,
         dpi=dpi,
         password=password,
+        preprocess=preprocess,
     )
     with materialise(source, name) as src:
         result = next(convert_sources([src], options, settings, workers=workers, cache=cache))
