@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,9 +39,40 @@ class Settings(BaseSettings):
         200_000_000, ge=1, description="Images larger than this are refused (decompression bombs)."
     )
     max_file_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Files larger than this are refused.")
-    max_archive_ratio: int = Field(200, ge=1, description="Max uncompressed/compressed ratio of office files.")
+    max_archive_ratio: int = Field(
+        200, ge=1, description="Max uncompressed/compressed ratio of office files."
+    )
     tessdata: Path | None = Field(None, description="Tesseract language data folder (auto-detected).")
     database_url: str | None = Field(None, description="SQLAlchemy URL (default: SQLite in HOME).")
+    # --- the service ---------------------------------------------------------------------------
+    storage_url: str | None = Field(
+        None, description="file://PATH or s3://BUCKET/PREFIX (default: HOME/blobs)."
+    )
+    s3_endpoint_url: str | None = Field(None, description="S3-compatible server (MinIO, moto); None for AWS.")
+    s3_region: str | None = Field(None, description="S3 region (None: the client's default).")
+    queue: Literal["embedded", "celery"] = Field("embedded", description="Where jobs run.")
+    broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker (redis:// or amqp://).")
+    embedded_workers: int = Field(1, ge=1, le=64, description="Concurrent jobs in the embedded worker.")
+    job_max_attempts: int = Field(3, ge=1, description="Tries of a job on transient errors before it fails.")
+    job_retry_base_s: float = Field(2.0, gt=0, description="First retry delay; doubles on every attempt.")
+    job_time_limit_s: float = Field(3600.0, gt=0, description="Per-job time limit (one attempt).")
+    job_heartbeat_s: float = Field(10.0, gt=0, description="How often a running job's heartbeat is stamped.")
+    job_stale_after_s: float = Field(
+        60.0, gt=0, description="A running job whose heartbeat is older than this is re-queued."
+    )
+    worker_poll_s: float = Field(1.0, gt=0, description="Embedded worker: how often to look for due jobs.")
+    sync_time_limit_s: float = Field(30.0, gt=0, description="POST /convert answers 504 after this.")
+    max_upload_bytes: int | None = Field(None, ge=1, description="Uploads above this are refused (413).")
+    retention_days: float = Field(30.0, ge=0, description="Soft-deleted documents are purged after this.")
+    webhook_secret: str | None = Field(
+        None, description="HMAC key given to new tenants (default: a random one per tenant)."
+    )
+    webhook_max_attempts: int = Field(5, ge=1, description="Webhook delivery tries before giving up.")
+    webhook_retry_base_s: float = Field(
+        5.0, gt=0, description="First webhook retry delay; doubles each time."
+    )
+    webhook_timeout_s: float = Field(10.0, gt=0, description="Timeout of one webhook POST.")
+    rate_limit_per_minute: int = Field(0, ge=0, description="Requests per minute per API key; 0: no limit.")
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -58,8 +90,18 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.home / 'ocrops.db'}"
 
     @cached_property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or f"file://{self.home / 'blobs'}"
+
+    @cached_property
+    def resolved_max_upload_bytes(self) -> int:
+        return self.max_upload_bytes or self.max_file_bytes
+
+    @cached_property
     def resolved_workers(self) -> int:
-        return self.workers or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        return self.workers or max(
+            1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        )
 
     @cached_property
     def resolved_tessdata(self) -> Path | None:

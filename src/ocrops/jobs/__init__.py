@@ -1,0 +1,1 @@
+"""Jobs: the task function (``process_job``), the embedded worker, the Celery queue and webhooks."""
