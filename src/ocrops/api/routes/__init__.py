@@ -1,0 +1,3 @@
+"""One module per resource; each exposes ``router`` (paths relative to ``API_PREFIX``)."""
+
+API_PREFIX = "/api/v1"
