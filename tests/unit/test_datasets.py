@@ -79,7 +79,8 @@ def test_sroie_ground_truth(datasets_dir):
     lines = receipt.text.split("\n")
     assert lines[:3] == ["TAN WOON YANN", "BOOK TA .K(TAMAN DAYA) SDN BND", "789417-W"]
     assert "NO.53 55,57 & 59, JALAN SAGU 18," in lines  # commas inside the text kept
-    assert len(lines) == 44 and receipt.tags == ["receipt"]
+    assert len(lines) == 27  # 44 boxes on 27 visual rows (prices joined to their items)
+    assert receipt.tags == ["receipt"]
 
 
 @pytest.mark.datasets
@@ -422,3 +423,14 @@ def test_import_refuses_to_overwrite_and_can_copy(small_copy, tmp_path):
     copied = import_dataset("pairs", small_copy, tmp_path / "copy", copy=True)
     assert copied.info.base == "." and (tmp_path / "copy" / "phototest.tif").is_file()
     assert dataset_version(copied) == dataset_version(Dataset.load(tmp_path / "ds"))
+
+
+def test_sroie_reading_order_joins_boxes_on_one_row(tmp_path):
+    rows = [
+        "10,100,90,100,90,120,10,120,TOTAL",  # item on the left
+        "10,10,200,10,200,30,10,30,SHOP NAME",
+        "300,102,360,102,360,121,300,121,9.00",  # its price, listed last, slightly lower
+    ]
+    (tmp_path / "box.csv").write_text("\n".join(rows), encoding="utf-8")
+    assert box_text(tmp_path / "box.csv") == "SHOP NAME\nTOTAL 9.00"
+    assert box_text(tmp_path / "box.csv", "file") == "TOTAL\nSHOP NAME\n9.00"
