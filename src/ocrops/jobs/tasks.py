@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ocrops.errors import OcropsError, ServiceUnavailable
 from ocrops.jobs import webhooks
 from ocrops.model import Document, Page, PageStatus, SourceInfo
-from ocrops.pipeline import ConvertOptions, WorkerState, recognise_page
+from ocrops.pipeline import ConvertOptions, PageTask, WorkerState, run_page_task
 from ocrops.storage import page_image_key, result_key
 from ocrops.store import service as store
 
@@ -281,17 +281,13 @@ def _between_pages(
 
 def _recognise(state: WorkerState, path: str, job: _Job, number: int) -> Page:
     """One page; transient errors escape (the job is retried), others make an error page."""
-    started = time.perf_counter()
+    task = PageTask(path=path, name=job.filename, page=number, options=job.options)
     try:
-        doc = state.document(path, job.filename, job.options.password)
-        page = recognise_page(doc.page(number), job.options, state)
+        page = run_page_task(state, task, reraise=is_transient)
     except Exception as exc:
-        if is_transient(exc):
-            raise _Transient(exc) from exc
-        message = exc.message if isinstance(exc, OcropsError) else f"{type(exc).__name__}: {exc}"
-        page = Page(number=number, width=0, height=0, status=PageStatus.error, error=message)
-        _record_error(exc)
-    page.timings["total"] = time.perf_counter() - started
+        raise _Transient(exc) from exc
+    if page.status == PageStatus.error:
+        _record_error("page_error")
     _record_page(page, job.options.engine)
     return page
 
@@ -450,9 +446,9 @@ def _record_page(page: Page, engine: str) -> None:
     record_page(name, page.timings.get("total", 0.0), page.status.value)
 
 
-def _record_error(exc: BaseException) -> None:
+def _record_error(exc: BaseException | str) -> None:
     try:
         from ocrops.observability import record_error
     except ImportError:
         return
-    record_error(type(exc).__name__, "job")
+    record_error(exc if isinstance(exc, str) else type(exc).__name__, "job")

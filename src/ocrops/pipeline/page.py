@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,18 +88,20 @@ def load_options(settings: Settings, password: str | None = None) -> LoadOptions
     )
 
 
-def run_page_task(state: WorkerState, task: PageTask) -> Page:
-    """Process one page; errors become a page in error state, never an exception."""
+def run_page_task(
+    state: WorkerState, task: PageTask, *, reraise: Callable[[BaseException], bool] | None = None
+) -> Page:
+    """Process one page; errors become a page in error state, except those ``reraise`` picks
+    (the job runner lets transient errors escape so the whole job is retried)."""
     started = time.perf_counter()
     try:
         doc = state.document(task.path, task.name, task.options.password)
         page = recognise_page(doc.page(task.page), task.options, state)
-    except OcropsError as exc:
-        page = Page(number=task.page, width=0, height=0, status=PageStatus.error, error=exc.message)
     except Exception as exc:  # an engine bug on one page must not sink the document
-        page = Page(
-            number=task.page, width=0, height=0, status=PageStatus.error, error=f"{type(exc).__name__}: {exc}"
-        )
+        if reraise is not None and reraise(exc):
+            raise
+        message = exc.message if isinstance(exc, OcropsError) else f"{type(exc).__name__}: {exc}"
+        page = Page(number=task.page, width=0, height=0, status=PageStatus.error, error=message)
     page.timings["total"] = time.perf_counter() - started
     return page
 
