@@ -9,8 +9,8 @@ extras=""
 apt_packages=(tesseract-ocr-eng tesseract-ocr-osd tesseract-ocr-deu fonts-dejavu-core)
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]" ;;
-    --bench) extras="[test,bench]"; apt_packages+=(tesseract-ocr ghostscript) ;;
+    --test) extras="[test]"; apt_packages+=(chromium) ;;  # Chromium: the browser of the UI tests
+    --bench) extras="[test,bench]"; apt_packages+=(chromium tesseract-ocr ghostscript) ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -21,7 +21,7 @@ for pkg in "${apt_packages[@]}"; do
 done
 if ((${#missing[@]})); then
   if ! command -v apt-get >/dev/null; then
-    echo "please install Tesseract language data (eng, osd) and DejaVu fonts: ${missing[*]}" >&2
+    echo "please install these system packages (Tesseract language data, DejaVu fonts; Chromium for the UI tests): ${missing[*]}" >&2
     exit 1
   fi
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
