@@ -1,11 +1,14 @@
 """PDF through pypdfium2: pages opened on demand, rendering, and the embedded text layer.
 
 Only the pdfium document stays open; each page is loaded for one operation and closed.
-pdfium is not thread-safe: use one open document per process (or per lock).
+pdfium is not thread-safe, and the service calls it from request threads and worker threads
+of one process: every pdfium call here holds ``PDFIUM_LOCK`` (concurrent page-image requests
+crashed the server with a double free before it did).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 PDF_MEDIA_TYPE = "application/pdf"
+PDFIUM_LOCK = threading.RLock()
 
 # A point in PDF user space (x, y up) -> a point in image pixels (x right, y down).
 PointMap = Callable[[float, float], tuple[float, float]]
@@ -43,15 +47,16 @@ class PdfDocument(LoadedDocument):
         import pypdfium2 as pdfium
 
         self.options = options
-        try:
-            self._pdf = pdfium.PdfDocument(source.path, password=options.password)
-        except pdfium.PdfiumError as exc:
-            raise _open_error(getattr(exc, "err_code", None), options.password) from None
-        self._page_count = len(self._pdf)
-        if self._page_count == 0:
-            self._pdf.close()
-            raise EmptyInput("the PDF has no pages")
-        self._pdf.init_forms()  # so that form fields are drawn when rendering
+        with PDFIUM_LOCK:
+            try:
+                self._pdf = pdfium.PdfDocument(source.path, password=options.password)
+            except pdfium.PdfiumError as exc:
+                raise _open_error(getattr(exc, "err_code", None), options.password) from None
+            self._page_count = len(self._pdf)
+            if self._page_count == 0:
+                self._pdf.close()
+                raise EmptyInput("the PDF has no pages")
+            self._pdf.init_forms()  # so that form fields are drawn when rendering
 
     @property
     def page_count(self) -> int:
@@ -63,28 +68,30 @@ class PdfDocument(LoadedDocument):
         return PdfPage(self, number)
 
     def metadata(self) -> dict[str, str]:
-        return {
-            key.lower(): str(value) for key, value in self._pdf.get_metadata_dict(skip_empty=True).items()
-        }
+        with PDFIUM_LOCK:
+            items = self._pdf.get_metadata_dict(skip_empty=True).items()
+        return {key.lower(): str(value) for key, value in items}
 
     @contextmanager
     def load_page(self, number: int) -> Iterator[Any]:
-        """The pdfium page ``number``, closed again on exit."""
+        """The pdfium page ``number``, closed again on exit; pdfium is locked meanwhile."""
         import pypdfium2 as pdfium
 
-        try:
-            page = self._pdf[number - 1]
-        except pdfium.PdfiumError as exc:
-            raise CorruptInput(f"page {number} cannot be read: {exc}") from None
-        try:
-            yield page
-        except pdfium.PdfiumError as exc:
-            raise CorruptInput(f"page {number} cannot be read: {exc}") from None
-        finally:
-            page.close()
+        with PDFIUM_LOCK:
+            try:
+                page = self._pdf[number - 1]
+            except pdfium.PdfiumError as exc:
+                raise CorruptInput(f"page {number} cannot be read: {exc}") from None
+            try:
+                yield page
+            except pdfium.PdfiumError as exc:
+                raise CorruptInput(f"page {number} cannot be read: {exc}") from None
+            finally:
+                page.close()
 
     def close(self) -> None:
-        self._pdf.close()
+        with PDFIUM_LOCK:
+            self._pdf.close()
 
 
 class PdfPage(SourcePage):
@@ -111,8 +118,12 @@ class PdfPage(SourcePage):
             )
         with self._document.load_page(self.number) as page:
             bitmap = page.render(scale=dpi / 72)  # applies the page's /Rotate
-            image = bitmap.to_pil()
-        return image if image.mode in ("RGB", "L") else image.convert("RGB")
+            try:  # to_pil shares the bitmap's memory: copy, then free it under the lock
+                image = bitmap.to_pil()
+                image = image.copy() if image.mode in ("RGB", "L") else image.convert("RGB")
+            finally:
+                bitmap.close()
+        return image
 
     def text_layer(self, dpi: float) -> list[Line] | None:
         to_pixels = _point_map(self._bbox, self._rotation, dpi / 72)

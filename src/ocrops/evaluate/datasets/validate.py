@@ -140,19 +140,14 @@ def _check_file(dataset: Dataset, file: str, open_files: bool) -> FileReport:
 
 def probe(path: Path) -> dict[str, object]:
     """Media type, page count and first-page size of a document, through the loaders."""
-    try:
-        from ocrops.loaders import LoadOptions, Source, open_document
-    except ImportError:  # the loaders package is incomplete: read with Pillow / pypdfium2
-        return _probe_without_loaders(path)
-    try:
-        with open_document(Source.from_path(path), LoadOptions()) as document:
-            info: dict[str, object] = {"media_type": document.media_type, "page_count": document.page_count}
-            if document.media_type.startswith("image/"):
-                return info | _image_size(path)
-            first = document.page(1)
-            return info | {"width": first.width_pt or None, "height": first.height_pt or None, "unit": "pt"}
-    except ImportError:  # a loader module not written yet
-        return _probe_without_loaders(path)
+    from ocrops.loaders import LoadOptions, Source, open_document
+
+    with open_document(Source.from_path(path), LoadOptions()) as document:
+        info: dict[str, object] = {"media_type": document.media_type, "page_count": document.page_count}
+        if document.media_type.startswith("image/"):
+            return info | _image_size(path)
+        first = document.page(1)
+        return info | {"width": first.width_pt or None, "height": first.height_pt or None, "unit": "pt"}
 
 
 def _image_size(path: Path) -> dict[str, object]:
@@ -160,51 +155,6 @@ def _image_size(path: Path) -> dict[str, object]:
 
     with Image.open(path) as image:  # reads the header only
         return {"width": image.width, "height": image.height, "unit": "px"}
-
-
-def _probe_without_loaders(path: Path) -> dict[str, object]:
-    from PIL import Image, UnidentifiedImageError
-
-    from ocrops.errors import CorruptInput, UnsupportedFormat
-
-    with path.open("rb") as fh:
-        head = fh.read(1024)
-    if b"%PDF-" in head:
-        import pypdfium2 as pdfium
-
-        try:
-            pdf = pdfium.PdfDocument(path)
-        except pdfium.PdfiumError as exc:
-            raise CorruptInput(f"cannot read PDF: {exc}") from None
-        with pdf:
-            width, height = pdf[0].get_size() if len(pdf) else (None, None)
-            return {
-                "media_type": "application/pdf",
-                "page_count": len(pdf),
-                "width": width,
-                "height": height,
-                "unit": "pt",
-            }
-    try:
-        with Image.open(path) as image:
-            image.verify()
-        with Image.open(path) as image:
-            media_type = Image.MIME.get(image.format or "", f"image/{(image.format or 'unknown').lower()}")
-            frames = getattr(image, "n_frames", 1)
-            return {
-                "media_type": media_type,
-                "page_count": frames,
-                "width": image.width,
-                "height": image.height,
-                "unit": "px",
-            }
-    except UnidentifiedImageError:
-        raise UnsupportedFormat("not an image or PDF") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptInput(f"cannot read image: {exc}") from None
-
-
-# --- per sample ----------------------------------------------------------------
 
 
 def _issue(kind: IssueKind, sample_id: str, file: str, message: str) -> Issue:
