@@ -71,9 +71,11 @@ def _file_secret(home: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        secret = path.read_bytes().strip()
-        if len(secret) >= 32:
-            return secret
+        for _ in range(50):  # another process may be writing it right now
+            secret = path.read_bytes().strip()
+            if len(secret) >= 32:
+                return secret
+            time.sleep(0.02)
         raise Unauthorized(f"the session secret {path} is too short; delete it to make a new one") from None
     secret = secrets.token_hex(32).encode()
     with os.fdopen(fd, "wb") as fh:
@@ -82,9 +84,9 @@ def _file_secret(home: Path) -> bytes:
 
 
 def session_secret(settings: Settings) -> bytes:
-    configured = getattr(settings, "session_secret", None)
+    configured = settings.session_secret
     if configured:
-        value = configured.get_secret_value() if hasattr(configured, "get_secret_value") else str(configured)
+        value = configured.get_secret_value()
         return value.encode()
     return _file_secret(Path(settings.home).expanduser().resolve())
 
