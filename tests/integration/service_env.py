@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import io
-import os
 import socket
 import threading
 import time
@@ -29,9 +28,6 @@ from ocrops.services.schemas import Role
 from ocrops.settings import load_settings
 from ocrops.store.db import Database
 
-POSTGRES_SERVER = os.environ.get(
-    "OCROPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SERVICE_TABLES = ("webhook_deliveries", "job_pages", "jobs", "documents", "api_keys", "tenants")
 
 
@@ -140,30 +136,6 @@ def s3_endpoint() -> Iterator[str]:
 
 
 # --- databases -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped afterwards."""
-    server = Database(POSTGRES_SERVER)
-    name = f"ocrops_svc_{uuid.uuid4().hex[:12]}"
-    try:
-        with server.engine.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:
-        server.dispose()
-        if os.environ.get("OCROPS_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"PostgreSQL required but unreachable at {server.safe_url}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {server.safe_url}")
-    admin = server.engine.execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 def make_ctx(home: Path, database_url: str | None = None, **overrides: object) -> ServiceContext:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,34 +13,6 @@ from ocrops.errors import BadParameter, Conflict, NotFound
 from ocrops.evaluate.records import BenchRun, RunStatus, SampleResult
 from ocrops.store import bench as store
 from ocrops.store.db import Database
-
-POSTGRES_SERVER = os.environ.get(
-    "OCROPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped afterwards."""
-    server = Database(POSTGRES_SERVER)
-    name = f"ocrops_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with server.engine.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:
-        server.dispose()
-        if os.environ.get("OCROPS_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"PostgreSQL required but unreachable at {server.safe_url}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {server.safe_url}")
-    admin = server.engine.execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
