@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ocrops.errors import ConfigError
@@ -72,7 +72,27 @@ class Settings(BaseSettings):
         5.0, gt=0, description="First webhook retry delay; doubles each time."
     )
     webhook_timeout_s: float = Field(10.0, gt=0, description="Timeout of one webhook POST.")
+    session_secret: SecretStr | None = Field(
+        None,
+        description="Signs web UI session cookies; share it across API machines (default: HOME/session.secret).",
+    )
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per minute per API key; 0: no limit.")
+    # --- Celery workers (queue=celery) ---------------------------------------------------------
+    celery_queue: str = Field(
+        "ocrops", min_length=1, description="Celery queue name (also prefixes its broker keys)."
+    )
+    worker_max_tasks_per_child: int = Field(
+        100, ge=0, description="A Celery worker process is replaced after this many tasks; 0: never."
+    )
+    worker_max_memory_mb: int = Field(
+        2048, ge=0, description="A Celery worker process above this resident memory is replaced; 0: never."
+    )
+    worker_metrics_port: int = Field(
+        0, ge=0, le=65535, description="ocrops worker: serve Prometheus metrics on this port; 0: off."
+    )
+    plugins: str = Field(
+        "", description="Comma-separated modules every worker imports at start (e.g. engines to register)."
+    )
     log_level: str = "INFO"
     log_json: bool = False
 
