@@ -192,3 +192,31 @@ def test_delete_run_removes_its_results(db):
     with db.session() as session:
         assert store.count_results(session, run.id) == 0
         assert store.list_runs(session) == []
+
+
+def test_concurrent_first_migrations_on_postgresql_do_not_race(postgres_url):
+    """serve and worker both migrate at start; on an empty database one waits for the other."""
+    import threading
+
+    server = Database(postgres_url)
+    schema = f"race_{uuid.uuid4().hex[:8]}"
+    with server.engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{postgres_url}?options=-csearch_path%3D{schema}"
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        try:
+            Database(url).upgrade()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert "jobs" in Database(url).table_names()
+    with server.engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))

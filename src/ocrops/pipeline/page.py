@@ -48,6 +48,11 @@ class WorkerState:
     engines: dict[str, Engine] = field(default_factory=dict)
     max_open_documents: int = 4
 
+    def __post_init__(self) -> None:
+        from ocrops.plugins import import_plugins
+
+        import_plugins(self.settings)  # engines from OCROPS_PLUGINS register themselves here
+
     def document(self, path: str, name: str, password: str | None) -> LoadedDocument:
         key = (path, password)
         if key in self.documents:

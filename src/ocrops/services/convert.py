@@ -34,6 +34,9 @@ def build_options(
     """
     from pydantic import ValidationError
 
+    from ocrops.plugins import import_plugins
+
+    import_plugins(settings)  # so engines from OCROPS_PLUGINS are known when options are validated
     name = (engine or settings.default_engine).strip().lower()
     parsed = parse_options(name, engine_options or {})  # unknown engine / option -> BadParameter
     try:
