@@ -225,3 +225,40 @@ def test_cli_dataset_and_bench_commands(datasets_dir, tmp_path):
     assert "tesseract" in out.read_text() and "<del>" in out.read_text()
     missing = ocrops("bench", "report", "ffffffff", home=home)
     assert missing.returncode == 12 and "no benchmark run" in missing.stderr
+
+
+@pytest.mark.datasets
+def test_bench_run_logs_params_metrics_and_report_to_mlflow(datasets_dir, tmp_path):
+    mlflow = pytest.importorskip("mlflow")
+    home, dataset, tracking = tmp_path / "home", tmp_path / "photo", tmp_path / "mlruns"
+    assert (
+        ocrops(
+            "dataset", "import", "pairs", str(datasets_dir / "tesseract-test"), str(dataset), home=home
+        ).returncode
+        == 0
+    )
+    samples = Dataset.load(dataset)
+    samples.with_samples(s for s in samples if s.id == "phototest").save(dataset)
+    proc = ocrops(
+        "bench",
+        "run",
+        str(dataset),
+        "-e",
+        "tesseract",
+        "-q",
+        "--json",
+        "--mlflow",
+        "--mlflow-uri",
+        str(tracking),
+        home=home,
+    )
+    assert proc.returncode == 0, proc.stderr
+    run_id = json.loads(proc.stdout)[0]["run_id"]
+    client = mlflow.tracking.MlflowClient(tracking_uri=f"sqlite:///{tracking / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("ocrops-bench")
+    (logged,) = client.search_runs([experiment.experiment_id])
+    assert logged.data.params["engine"] == "tesseract"
+    assert logged.data.metrics["cer_mean"] < 0.03
+    assert logged.data.tags["ocrops.run_id"] == run_id
+    artifacts = [a.path for a in client.list_artifacts(logged.info.run_id)]
+    assert any(path.startswith("report-") and path.endswith(".html") for path in artifacts)

@@ -153,3 +153,22 @@ def test_preprocessing_options_reach_the_pipeline(tmp_path):
     assert not any(w["code"] == "upscaled" for w in plain["pages"][0]["warnings"])
     bad = ocrops("convert", str(scan), "-q", "-P", "orientation=sometimes", home=tmp_path)
     assert bad.returncode == 2 and "orientation" in bad.stderr.decode()
+
+
+def test_an_unexpected_error_is_one_line_without_traceback(tmp_path):
+    """A bug of ours still reaches the user as one line with a hint, not a traceback."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ocrops.cli import main; "
+            "main._register_commands = lambda: main.app.command('boom')(lambda: 1 / 0); main.run(['boom'])",
+        ],
+        capture_output=True,
+        env={**os.environ, "OCROPS_HOME": str(tmp_path)},
+        timeout=60,
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert "unexpected ZeroDivisionError" in err and "OCROPS_DEBUG" in err
+    assert "Traceback" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -74,14 +75,17 @@ def _handle_click_error(exc: Exception) -> None:
         if isinstance(exc, exceptions.UsageError):
             exc.show()
             sys.exit(ExitCode.usage)
-        if isinstance(exc, exceptions.Abort):
+        if isinstance(exc, getattr(exceptions, "Abort", ())):
             _fail("aborted", ExitCode.interrupted)
-        if isinstance(exc, exceptions.Exit):
+        if isinstance(exc, getattr(exceptions, "Exit", ())):
             sys.exit(exc.exit_code)
         if isinstance(exc, exceptions.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
-    raise exc
+    if os.environ.get("OCROPS_DEBUG"):
+        raise exc
+    # A bug of ours: one line, not a traceback (OCROPS_DEBUG=1 shows it).
+    _fail(f"unexpected {type(exc).__name__}: {exc} (set OCROPS_DEBUG=1 for details)", ExitCode.failure)
 
 
 def _fail(message: str, code: int) -> None:

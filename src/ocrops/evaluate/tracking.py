@@ -43,13 +43,39 @@ def flat_metrics(totals: dict[str, Any]) -> dict[str, float]:
     return metrics
 
 
+def resolve_tracking(tracking_uri: str | None) -> tuple[str, str | None]:
+    """(tracking URI, artifact folder). A plain folder (default ``mlruns``) holds an SQLite
+    tracking database and the artifacts: MLflow 3 refuses its old file store."""
+    value = tracking_uri or DEFAULT_TRACKING_URI
+    if "://" in value:
+        return value, None
+    folder = Path(value).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'mlflow.db'}", (folder / "artifacts").as_uri()
+
+
 def log_run(data: RunData, report_html: str, tracking_uri: str | None = None) -> str:
-    """Log one benchmark run; returns the MLflow run id."""
+    """Log one benchmark run; returns the MLflow run id. MLflow's own errors become ConfigError."""
     mlflow = require_mlflow()
+    try:
+        return _log_run(mlflow, data, report_html, tracking_uri)
+    except mlflow.exceptions.MlflowException as exc:
+        raise ConfigError(f"MLflow refused the run: {str(exc).splitlines()[0]}") from None
+
+
+def _experiment_id(mlflow: Any, artifacts: str | None) -> str:
+    experiment = mlflow.get_experiment_by_name(EXPERIMENT)
+    if experiment is not None:
+        return str(experiment.experiment_id)
+    return str(mlflow.create_experiment(EXPERIMENT, artifact_location=artifacts))
+
+
+def _log_run(mlflow: Any, data: RunData, report_html: str, tracking_uri: str | None) -> str:
     run = data.run
-    mlflow.set_tracking_uri(tracking_uri or DEFAULT_TRACKING_URI)
-    mlflow.set_experiment(EXPERIMENT)
-    with mlflow.start_run(run_name=f"{run.engine}-{run.id[:8]}") as active:
+    uri, artifacts = resolve_tracking(tracking_uri)
+    mlflow.set_tracking_uri(uri)
+    experiment_id = _experiment_id(mlflow, artifacts)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"{run.engine}-{run.id[:8]}") as active:
         mlflow.set_tags({"ocrops.run_id": run.id, "ocrops.status": run.status.value})
         mlflow.log_params(
             {
