@@ -163,7 +163,9 @@ def bench_embedded(count: int, database_url: str | None, threads: int, label: st
     from ocrops.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="ocrops-bench-") as home:
-        settings = load_settings(home=home, database_url=database_url, cache=False, embedded_workers=threads)
+        settings = load_settings(
+            home=home, database_url=database_url, cache=False, embedded_workers=threads, plugins="noop_engine"
+        )  # the plugin: the worker's page processes need the engine too
         ctx = build_context(settings)
         try:
             submit = submit_all(ctx, count)

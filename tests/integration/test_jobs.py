@@ -1,13 +1,22 @@
 """Jobs on real databases with real threads and a real HTTP receiver: the embedded worker end to end
 (Tesseract on a SROIE receipt), atomic claims, checkpoint resume, cancellation, retries with backoff
-to the dead letter, restart recovery, graceful stop, priorities, and signed webhooks."""
+to the dead letter, restart recovery, graceful stop, priorities, and signed webhooks; and pages run
+on a pool of spawned processes (the embedded worker's page pool), with the same checkpoints,
+cancellation and retries.
+
+The counting engine lives in this process only: tests that use it give the embedded worker one
+page worker (no pool). The pool tests use engines that worker processes import as plugins
+(``recorded`` from celery_plugin.py, ``crashing`` from page_pool_plugin.py)."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 import time
+from collections import Counter
+from concurrent.futures import Executor
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,13 +29,18 @@ from ocrops.jobs.embedded import EmbeddedWorker
 from ocrops.jobs.tasks import process_job
 from ocrops.jobs.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from ocrops.model import Page
+from ocrops.pipeline.executor import make_executor
 from ocrops.services import documents, jobs, keys
 from ocrops.services.schemas import SubmitOptions
+from ocrops.settings import load_settings
 from ocrops.store import service as store
 from ocrops.store.tables import JobRow
+from tests.integration import page_pool_plugin  # noqa: F401  (registers "crashing" here too)
+from tests.integration.celery_plugin import RECORD_ENV, read_record
 from tests.integration.service_env import make_ctx, pdf_bytes, principal_for, wait_for
 
 OPTIONS = SubmitOptions(engine="counting")
+PLUGINS = "tests.integration.celery_plugin,tests.integration.page_pool_plugin"
 
 
 def job_state(ctx, principal, job_id: str):
@@ -38,7 +52,7 @@ def worker(ctx):
     started: list[EmbeddedWorker] = []
 
     def start(threads: int = 1) -> EmbeddedWorker:
-        w = EmbeddedWorker(ctx, threads=threads)
+        w = EmbeddedWorker(ctx, threads=threads, page_workers=1)
         w.start()
         started.append(w)
         return w
@@ -56,7 +70,7 @@ def test_embedded_worker_converts_a_receipt_with_tesseract(datasets_dir: Path, t
     key = json.loads((datasets_dir / "sroie/key/003.json").read_text())
     ctx = make_ctx(tmp_path / "home", default_engine="auto")
     alice, _ = principal_for(ctx, "acme")
-    worker = EmbeddedWorker(ctx, threads=1)
+    worker = EmbeddedWorker(ctx, threads=1, page_workers=2)  # the page pool, with real Tesseract
     worker.start()
     try:
         data = (datasets_dir / "sroie/img/003.jpg").read_bytes()
@@ -253,6 +267,21 @@ def test_takeover_only_of_a_stale_running_job(ctx, counting):
     assert jobs.get_job(ctx, alice, job_id).attempts == 2
 
 
+def test_a_retrying_job_is_not_claimed_before_its_backoff_ends(any_ctx, counting):
+    alice, _ = principal_for(any_ctx, "acme")
+    job_id = documents.submit_document(any_ctx, alice, "a.pdf", pdf_bytes(1), OPTIONS).job.id
+    with any_ctx.db.session() as session:
+        store.schedule_retry(session, job_id, "retrying", store.utcnow() + timedelta(minutes=5))
+    with any_ctx.db.session() as session:
+        assert not store.claim_job(session, job_id, "early")  # a duplicate message, say
+    assert process_job(any_ctx, job_id) is None and counting.calls == []
+    assert jobs.get_job(any_ctx, alice, job_id).state == "queued"
+    with any_ctx.db.session() as session:
+        store.schedule_retry(session, job_id, "retrying", store.utcnow() - timedelta(seconds=1))
+    assert process_job(any_ctx, job_id) == "succeeded"
+    assert jobs.get_job(any_ctx, alice, job_id).attempts == 1
+
+
 def test_a_worker_that_lost_its_job_does_not_overwrite_the_new_owner(ctx, counting):
     alice, _ = principal_for(ctx, "acme")
     submission = documents.submit_document(ctx, alice, "a.pdf", pdf_bytes(1), OPTIONS)
@@ -293,14 +322,14 @@ def test_graceful_stop_hands_jobs_back_and_a_new_worker_finishes_them(any_ctx, c
         documents.submit_document(any_ctx, alice, f"{n}.pdf", pdf_bytes(3), OPTIONS).job.id for n in range(2)
     ]
     counting.hook = lambda _n: time.sleep(0.1)
-    first = EmbeddedWorker(any_ctx, threads=1)
+    first = EmbeddedWorker(any_ctx, threads=1, page_workers=1)
     first.start()
     wait_for(lambda: counting.calls)
     first.stop()
     states = {jobs.get_job(any_ctx, alice, i).state for i in ids}
     assert states <= {"queued", "succeeded"} and "queued" in states
     done_before = len(counting.calls)
-    second = EmbeddedWorker(any_ctx, threads=2)
+    second = EmbeddedWorker(any_ctx, threads=2, page_workers=1)
     second.start()
     try:
         for job_id in ids:
@@ -328,7 +357,7 @@ def test_higher_priority_and_due_jobs_first(ctx, counting):
 def test_the_worker_wakes_at_once_on_enqueue(tmp_path, counting):
     ctx = make_ctx(tmp_path / "home", worker_poll_s=30.0)  # polling alone would take far too long
     alice, _ = principal_for(ctx, "acme")
-    worker = EmbeddedWorker(ctx)
+    worker = EmbeddedWorker(ctx, page_workers=1)
     worker.start()
     try:
         time.sleep(0.2)  # the worker is idle, waiting
@@ -400,3 +429,124 @@ def test_webhook_is_signed_retried_and_every_attempt_recorded(ctx, counting, wor
         now=int(headers[TIMESTAMP_HEADER]) + 3600,
     )  # a replay, an hour later
     assert received[0][1] == body  # the retry sends the same payload
+
+
+# --- pages on a process pool ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page_pool(tmp_path_factory) -> Executor:
+    """Two spawned page processes (plugins imported at their start), shared by the tests below;
+    the ``recorded`` engine appends ``tag page pid`` to ``RECORD_ENV`` for each page it reads."""
+    folder = tmp_path_factory.mktemp("pool")
+    env = pytest.MonkeyPatch()
+    env.setenv(RECORD_ENV, str(folder / "record.txt"))  # before the processes start: they inherit it
+    pool = make_executor(load_settings(home=folder, cache=False, plugins=PLUGINS), 2)
+    yield pool
+    pool.shutdown(wait=True, cancel_futures=True)
+    env.undo()
+
+
+@pytest.fixture
+def pool_ctx(tmp_path, page_pool):
+    context = make_ctx(tmp_path / "home", default_engine="recorded", plugins=PLUGINS)
+    yield context
+    context.close()
+
+
+def recorded(tag: str) -> list[tuple[int, int]]:
+    """(page, pid) of each page the ``recorded`` engine read for the job tagged ``tag``."""
+    return [(page, pid) for t, page, pid in read_record(os.environ[RECORD_ENV]) if t == tag]
+
+
+def recorded_options(tag: str, delay_s: float = 0.0) -> SubmitOptions:
+    return SubmitOptions(engine="recorded", engine_options={"tag": tag, "delay_s": delay_s})
+
+
+def result_lines(ctx, principal, document_id: str) -> list[str]:
+    result = documents.get_result_document(ctx, principal, document_id)
+    return [line.text for page in result.pages for block in page.blocks for line in block.lines]
+
+
+def test_an_embedded_worker_runs_a_jobs_pages_on_its_page_processes(pool_ctx, page_pool):
+    alice, _ = principal_for(pool_ctx, "acme")
+    submission = documents.submit_document(
+        pool_ctx, alice, "a.pdf", pdf_bytes(6), recorded_options("e2e", delay_s=0.2)
+    )
+    worker = EmbeddedWorker(pool_ctx, threads=1, page_workers=2)
+    worker.start()
+    try:
+        job = wait_for(
+            lambda: (j := job_state(pool_ctx, alice, submission.job.id)).finished and j, timeout=60
+        )
+    finally:
+        worker.stop()
+    assert (job.state, job.pages_done, job.attempts) == ("succeeded", 6, 1)
+    calls = recorded("e2e")
+    assert sorted(page for page, _ in calls) == [1, 2, 3, 4, 5, 6]  # every page exactly once
+    pids = {pid for _, pid in calls}
+    assert len(pids) == 2 and os.getpid() not in pids  # both page processes, not the job thread
+    lines = result_lines(pool_ctx, alice, submission.document.id)  # "Recorded page N of e2e w<width>"
+    assert [line.rsplit(" ", 1)[0] for line in lines] == [f"Recorded page {n} of e2e" for n in range(1, 7)]
+
+
+def test_checkpointed_pages_are_skipped_on_the_page_pool(pool_ctx, page_pool):
+    alice, _ = principal_for(pool_ctx, "acme")
+    submission = documents.submit_document(pool_ctx, alice, "a.pdf", pdf_bytes(5), recorded_options("resume"))
+    job_id = submission.job.id
+    with pool_ctx.db.session() as session:  # as if a dead worker had finished pages 1 and 3
+        for number in (1, 3):
+            page = Page(number=number, width=10, height=10, blocks=[])
+            store.save_page(session, "acme", job_id, number, "ok", page.model_dump(mode="json"))
+    assert process_job(pool_ctx, job_id, pages=page_pool) == "succeeded"
+    assert sorted(page for page, _ in recorded("resume")) == [2, 4, 5]
+    result = documents.get_result_document(pool_ctx, alice, submission.document.id)
+    assert [p.number for p in result.pages] == [1, 2, 3, 4, 5]
+    assert "Recorded page 2 of resume" in result.text and "Recorded page 1" not in result.text
+    assert jobs.get_job(pool_ctx, alice, job_id).pages_done == 5
+
+
+def test_cancel_lands_within_about_a_page_on_the_page_pool(pool_ctx, page_pool):
+    alice, _ = principal_for(pool_ctx, "acme")
+    delay = 0.5
+    submission = documents.submit_document(
+        pool_ctx, alice, "a.pdf", pdf_bytes(12), recorded_options("cancel", delay_s=delay)
+    )
+    outcome: list[str | None] = []
+    runner = threading.Thread(
+        target=lambda: outcome.append(process_job(pool_ctx, submission.job.id, pages=page_pool))
+    )
+    runner.start()
+    wait_for(lambda: len(recorded("cancel")) >= 2, timeout=30)  # both processes busy on the job
+    asked = time.monotonic()
+    jobs.cancel_job(pool_ctx, alice, submission.job.id)
+    runner.join(timeout=30)
+    landed = time.monotonic() - asked
+    assert outcome == ["cancelled"] and landed < 2 * delay  # at the next page to finish
+    job = jobs.get_job(pool_ctx, alice, submission.job.id)
+    assert job.state == "cancelled" and 1 <= job.pages_done <= 4
+    time.sleep(3 * delay)  # pages already handed to the processes finish; no new ones start
+    read = Counter(page for page, _ in recorded("cancel"))
+    assert max(read.values()) == 1 and len(read) <= 6, read
+    jobs.retry_job(pool_ctx, alice, job.id)  # resumes from its checkpoints
+    assert process_job(pool_ctx, job.id, pages=page_pool) == "succeeded"
+    again = Counter(page for page, _ in recorded("cancel"))
+    assert sorted(again) == list(range(1, 13)) and sum(again.values()) <= 12 + 4
+
+
+def test_a_page_process_that_dies_retries_the_job_on_a_new_pool(pool_ctx, tmp_path):
+    alice, _ = principal_for(pool_ctx, "acme")
+    marker = tmp_path / "crashed-once"
+    options = SubmitOptions(engine="crashing", engine_options={"marker": str(marker)})
+    submission = documents.submit_document(pool_ctx, alice, "a.pdf", pdf_bytes(3), options)
+    worker = EmbeddedWorker(pool_ctx, threads=1, page_workers=2)
+    worker.start()
+    try:
+        job = wait_for(
+            lambda: (j := job_state(pool_ctx, alice, submission.job.id)).finished and j, timeout=90
+        )
+    finally:
+        worker.stop()
+    assert marker.exists()  # a page process did die
+    assert (job.state, job.attempts, job.pages_done) == ("succeeded", 2, 3)
+    assert result_lines(pool_ctx, alice, submission.document.id) == ["survived1", "survived2", "survived3"]

@@ -146,21 +146,31 @@ def _register_task(app: OcropsCelery) -> None:
             runtime.ctx, job_id, state=runtime.state, worker_id=runtime.worker_id, takeover_stale=True
         )
         if outcome is None:
-            priority = running_elsewhere(runtime.ctx, job_id)
-            if priority is not None:  # its owner may still die: look again once it would be stale
-                raise self.retry(countdown=runtime.ctx.settings.job_stale_after_s, priority=priority)
+            wait = come_back_in(runtime.ctx, job_id)
+            if wait is not None:
+                countdown, priority = wait
+                raise self.retry(countdown=countdown, priority=priority)
         return outcome
 
 
-def running_elsewhere(ctx: ServiceContext, job_id: str) -> int | None:
-    """The job's priority when it is running under another worker; None when there is nothing to do."""
+def come_back_in(ctx: ServiceContext, job_id: str) -> tuple[float, int] | None:
+    """(seconds, priority) to look at a job again, or None when there is nothing to do: a job running
+    under another worker is looked at once it would be stale (its owner may die); a queued job whose
+    backoff has not ended (a message early, or clocks apart) when its ``not_before`` comes."""
+    from datetime import UTC, datetime
+
     from ocrops.store import service as store
 
     with ctx.db.session() as session:
         row = store.job_by_id(session, job_id)
-        if row is None or row.state != store.RUNNING:
+        if row is None:
             return None
-        return row.priority
+        if row.state == store.RUNNING:
+            return ctx.settings.job_stale_after_s, row.priority
+        if row.state == store.QUEUED and row.not_before is not None:
+            not_before = row.not_before if row.not_before.tzinfo else row.not_before.replace(tzinfo=UTC)
+            return max((not_before - datetime.now(UTC)).total_seconds(), 0.05), row.priority
+        return None
 
 
 # --- the per-process state of a worker ------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 A job is claimed with a conditional UPDATE (queued -> running), so two workers never run the
 same job. Pages already checkpointed in ``job_pages`` are skipped (a job whose worker died
-resumes where it stopped); each finished page is checkpointed at once. Between pages the
+resumes where it stopped); each finished page is checkpointed at once. Pages run one at a time
+in the calling thread, or, given a page executor (the embedded worker's process pool), up to
+``2 × its workers`` at a time, checkpointed in the order they finish. Between pages the
 worker beats its heartbeat and checks for cancellation and the time limit. Transient errors
 (I/O, network, an unavailable service) put the job back in the queue with exponential backoff
 until ``max_attempts``; then it fails with the error kept (the dead letter).
@@ -14,7 +16,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,6 +31,7 @@ from ocrops.errors import OcropsError, ServiceUnavailable
 from ocrops.jobs import webhooks
 from ocrops.model import Document, Page, PageStatus, SourceInfo
 from ocrops.pipeline import ConvertOptions, PageTask, WorkerState, run_page_task
+from ocrops.pipeline.executor import pool_size, submit_page
 from ocrops.storage import page_image_key, result_key
 from ocrops.store import service as store
 
@@ -38,11 +44,12 @@ _local = threading.local()
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: network and service outages, and operating-system I/O errors (with an errno).
+    """Worth retrying: network and service outages, operating-system I/O errors (with an errno), and
+    a page process that died (a broken pool: the embedded worker starts a new one).
 
     OSErrors without an errno are how image libraries report bad content: those are page errors.
     """
-    if isinstance(exc, ServiceUnavailable | ConnectionError | TimeoutError):
+    if isinstance(exc, ServiceUnavailable | ConnectionError | TimeoutError | BrokenExecutor):
         return True
     return isinstance(exc, OSError) and not isinstance(exc, OcropsError) and exc.errno is not None
 
@@ -64,6 +71,16 @@ def worker_state(ctx: ServiceContext) -> WorkerState:
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
+
+
+@dataclass
+class _Runner:
+    """Who runs a job and how: this thread's state and id, its stop signal, the page executor."""
+
+    state: WorkerState
+    worker_id: str
+    should_stop: Callable[[], bool] | None = None
+    pages: Executor | None = None
 
 
 @dataclass
@@ -122,13 +139,16 @@ def process_job(
     worker_id: str | None = None,
     should_stop: Callable[[], bool] | None = None,
     takeover_stale: bool = False,
+    pages: Executor | None = None,
 ) -> str | None:
     """Run one job to a final state. Returns that state, "queued" when it will be retried, or None
-    when this worker did not run it (not queued any more, claimed by another worker, or handed back
-    because ``should_stop()`` turned true between pages).
+    when this worker did not run it (not queued any more, not due yet, claimed by another worker,
+    or handed back because ``should_stop()`` turned true between pages).
 
     ``takeover_stale``: also take a *running* job whose heartbeat is older than
     ``job_stale_after_s`` (a redelivered Celery message after its worker was killed).
+    ``pages``: run the pages on this executor (``pipeline.executor.make_executor``), several at
+    once; without it they run one by one in this thread with ``state``.
     """
     worker_id = worker_id or default_worker_id()
     with structlog.contextvars.bound_contextvars(job_id=job_id):
@@ -136,13 +156,12 @@ def process_job(
         if job is None:
             return None
         log.info("job.started", attempt=job.attempts, pages=len(job.pages))
+        runner = _Runner(state or worker_state(ctx), worker_id, should_stop, pages)
         with _Heartbeat(ctx, job_id, worker_id):
-            return _process(ctx, job, state or worker_state(ctx), worker_id, should_stop)
+            return _process(ctx, job, runner)
 
 
-def _process(
-    ctx: ServiceContext, job: _Job, state: WorkerState, worker_id: str, should_stop: Callable[[], bool] | None
-) -> str | None:
+def _process(ctx: ServiceContext, job: _Job, runner: _Runner) -> str | None:
     try:
         if job.attempts > job.max_attempts:  # its workers keep dying: a poison job
             error = f"gave up after {job.max_attempts} attempts; last error: {job.error or 'worker lost'}"
@@ -151,7 +170,7 @@ def _process(
         if done is not None:
             _notify(ctx, job.id)
             return done or None
-        return _run(ctx, job, state, worker_id, should_stop)
+        return _run(ctx, job, runner)
     except _Transient as exc:
         return _retry_or_fail(ctx, job, exc.cause)
     except SQLAlchemyError:
@@ -202,15 +221,14 @@ def _claim(ctx: ServiceContext, job_id: str, worker_id: str, takeover_stale: boo
         return _Job.of(row, doc)
 
 
-def _run(
-    ctx: ServiceContext, job: _Job, state: WorkerState, worker_id: str, should_stop: Callable[[], bool] | None
-) -> str | None:
+def _run(ctx: ServiceContext, job: _Job, runner: _Runner) -> str | None:
     with ctx.db.session() as session:
         pages = {n: Page.model_validate(data) for n, data in store.done_pages(session, job.id).items()}
+    state = runner.state
     try:
         with ctx.storage.open_local(job.source_key) as path:
             try:
-                stop = _run_pages(ctx, job, state, str(path), pages, worker_id, should_stop)
+                stop = _run_pages(ctx, job, runner, str(path), pages)
                 if stop is not None:
                     return stop or None
                 metadata = state.document(str(path), job.filename, job.options.password).metadata()
@@ -224,44 +242,92 @@ def _run(
 
 
 def _run_pages(
-    ctx: ServiceContext,
-    job: _Job,
-    state: WorkerState,
-    path: str,
-    pages: dict[int, Page],
-    worker_id: str,
-    should_stop: Callable[[], bool] | None,
+    ctx: ServiceContext, job: _Job, runner: _Runner, path: str, pages: dict[int, Page]
 ) -> str | None:
     """Recognise and checkpoint the pages not done yet; a non-None return stops the job
-    (see ``_between_pages``)."""
-    for number in job.pages:
-        if number in pages:
-            continue  # checkpointed by an earlier attempt
-        stop = _between_pages(ctx, job, worker_id, should_stop, len(pages))
-        if stop is not None:
-            return stop
-        page = pages[number] = _recognise(state, path, job, number)
-        with ctx.db.session() as session:
-            store.save_page(
-                session, job.tenant_id, job.id, number, page.status.value, page.model_dump(mode="json")
-            )
+    (see ``_between_pages``), which is checked before the first page and after each but the last."""
+    todo = [number for number in job.pages if number not in pages]  # others: checkpointed earlier
+    if not todo:
+        return None
+    stop = _between_pages(ctx, job, runner, len(pages))
+    if stop is not None:
+        return stop
+    if runner.pages is None:
+        completed = _one_by_one(runner.state, path, job, todo)
+    else:
+        completed = _in_parallel(runner.pages, path, job, todo)
+    remaining = len(todo)
+    with closing(completed):  # stopping early cancels the pages not started yet
+        for number, page in completed:
+            pages[number] = page
+            _checkpoint(ctx, job, number, page)
+            remaining -= 1
+            stop = _between_pages(ctx, job, runner, len(pages)) if remaining else None
+            if stop is not None:
+                return stop
     return None
 
 
-def _between_pages(
-    ctx: ServiceContext, job: _Job, worker_id: str, should_stop: Callable[[], bool] | None, done: int
-) -> str | None:
+def _one_by_one(state: WorkerState, path: str, job: _Job, numbers: list[int]) -> Iterator[tuple[int, Page]]:
+    """The pages recognised in this thread, in order."""
+    for number in numbers:
+        try:
+            page = run_page_task(state, _task(path, job, number), reraise=is_transient)
+        except Exception as exc:
+            raise _Transient(exc) from exc
+        yield number, page
+
+
+def _in_parallel(executor: Executor, path: str, job: _Job, numbers: list[int]) -> Iterator[tuple[int, Page]]:
+    """The pages recognised on ``executor``, as they finish; at most ``2 × its workers`` in flight."""
+    window = 2 * pool_size(executor)
+    waiting = deque(numbers)
+    in_flight: dict[Future, int] = {}
+    try:
+        while waiting or in_flight:
+            while waiting and len(in_flight) < window:
+                number = waiting.popleft()
+                in_flight[submit_page(executor, _task(path, job, number), reraise=is_transient)] = number
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=in_flight.__getitem__):
+                number = in_flight.pop(future)
+                try:
+                    page = future.result()
+                except Exception as exc:  # only transient errors (and a dead process) escape a page
+                    raise _Transient(exc) from exc
+                yield number, page
+    finally:
+        for future in in_flight:
+            future.cancel()  # those already running finish in the pool; their results are dropped
+
+
+def _task(path: str, job: _Job, number: int) -> PageTask:
+    return PageTask(path=path, name=job.filename, page=number, options=job.options)
+
+
+def _checkpoint(ctx: ServiceContext, job: _Job, number: int, page: Page) -> None:
+    """Save the finished page (a resumed job skips it) and count it in the metrics."""
+    with ctx.db.session() as session:
+        store.save_page(
+            session, job.tenant_id, job.id, number, page.status.value, page.model_dump(mode="json")
+        )
+    if page.status == PageStatus.error:
+        _record_error("page_error")
+    _record_page(page, job.options.engine)
+
+
+def _between_pages(ctx: ServiceContext, job: _Job, runner: _Runner, done: int) -> str | None:
     """None to go on; a final state to stop with; "" to stop without one (handed back or lost)."""
     with ctx.db.session() as session:
-        ours, cancel = store.heartbeat(session, job.id, worker_id)
+        ours, cancel = store.heartbeat(session, job.id, runner.worker_id)
     if not ours:
         log.warning("job.lost", reason="another worker owns it now")
         return ""
     if cancel:
         return _finish(ctx, job, store.CANCELLED, error="cancelled") or ""
-    if should_stop is not None and should_stop():
+    if runner.should_stop is not None and runner.should_stop():
         with ctx.db.session() as session:
-            store.release_job(session, job.id, worker_id)
+            store.release_job(session, job.id, runner.worker_id)
         log.info("job.released", pages_done=done)
         return ""
     limit = ctx.settings.job_time_limit_s
@@ -277,19 +343,6 @@ def _between_pages(
             or ""
         )
     return None
-
-
-def _recognise(state: WorkerState, path: str, job: _Job, number: int) -> Page:
-    """One page; transient errors escape (the job is retried), others make an error page."""
-    task = PageTask(path=path, name=job.filename, page=number, options=job.options)
-    try:
-        page = run_page_task(state, task, reraise=is_transient)
-    except Exception as exc:
-        raise _Transient(exc) from exc
-    if page.status == PageStatus.error:
-        _record_error("page_error")
-    _record_page(page, job.options.engine)
-    return page
 
 
 def _complete(ctx: ServiceContext, job: _Job, pages: dict[int, Page], metadata: dict[str, str]) -> str | None:

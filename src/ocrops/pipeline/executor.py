@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,14 @@ def _init_worker(settings_json: str) -> None:
     atexit.register(_STATE.close)
 
 
-def _run_in_worker(task: PageTask) -> Page:
+# Which errors escape a page instead of making an error page (see ``run_page_task``); a
+# module-level function, so that it pickles (by name) to the worker processes.
+Reraise = Callable[[BaseException], bool]
+
+
+def _run_in_worker(task: PageTask, reraise: Reraise | None = None) -> Page:
     assert _STATE is not None, "worker not initialised"
-    return run_page_task(_STATE, task)
+    return run_page_task(_STATE, task, reraise=reraise)
 
 
 class InProcessExecutor(Executor):
@@ -44,8 +50,9 @@ class InProcessExecutor(Executor):
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
+        task, reraise = args[0], args[1] if len(args) > 1 else None
         try:
-            future.set_result(run_page_task(self.state, args[0]))
+            future.set_result(run_page_task(self.state, task, reraise=reraise))
         except BaseException as exc:  # KeyboardInterrupt included: surface it through the future
             future.set_exception(exc)
         return future
@@ -66,5 +73,29 @@ def make_executor(settings: Settings, workers: int) -> Executor:
     )
 
 
-def submit_page(executor: Executor, task: PageTask) -> Future:
-    return executor.submit(_run_in_worker, task)
+def submit_page(executor: Executor, task: PageTask, *, reraise: Reraise | None = None) -> Future:
+    """Run ``task`` on ``executor``; the future holds its Page, or the error ``reraise`` let escape."""
+    return executor.submit(_run_in_worker, task, reraise)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def warm_up(executor: Executor) -> None:
+    """Start a pool's processes now (their imports and state), not on the first pages; returns at once."""
+    if isinstance(executor, ProcessPoolExecutor):
+        for _ in range(pool_size(executor)):
+            executor.submit(_ready)  # no idle process yet: each submit spawns one
+
+
+def pool_size(executor: Executor, default: int = 1) -> int:
+    """How many pages ``executor`` runs at once (1 in-process)."""
+    if isinstance(executor, InProcessExecutor):
+        return 1
+    return int(getattr(executor, "_max_workers", default))
+
+
+def is_broken(executor: Executor) -> bool:
+    """True once a worker process died abruptly: the pool refuses new work and must be replaced."""
+    return bool(getattr(executor, "_broken", False))

@@ -264,12 +264,14 @@ def list_jobs(
 
 
 def claim_job(session: Session, job_id: str, worker_id: str, *, stale_before: datetime | None = None) -> bool:
-    """queued -> running for exactly one caller: a conditional UPDATE, safe across processes.
+    """queued and due (``not_before`` passed) -> running for exactly one caller: a conditional
+    UPDATE, safe across processes. A retrying job is not claimed before its backoff ends, even by
+    a duplicate message.
 
     With ``stale_before``, a running job whose heartbeat is older is taken over too (its worker died).
     """
     now = utcnow()
-    claimable = JobRow.state == QUEUED
+    claimable = (JobRow.state == QUEUED) & or_(JobRow.not_before.is_(None), JobRow.not_before <= now)
     if stale_before is not None:
         claimable = or_(claimable, (JobRow.state == RUNNING) & (JobRow.heartbeat_at < stale_before))
     result = session.execute(
