@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from ocrops.errors import OcropsError
 from ocrops.loaders import Source, open_document
 from ocrops.model import Document, Page, PageStatus, SourceInfo
 from ocrops.pipeline.cache import PageCache
-from ocrops.pipeline.executor import make_executor, submit_page
+from ocrops.pipeline.executor import is_broken, make_executor, submit_page
 from ocrops.pipeline.options import ConvertOptions, parse_page_ranges
 from ocrops.pipeline.page import PageTask, load_options
 
@@ -92,15 +92,15 @@ class Converter:
         on_file: FileCallback | None = None,
     ) -> Iterator[FileResult]:
         """Yield one result per source, in order. A bad file is a result with an error, not an exception."""
-        executor = make_executor(self.settings, self.workers)
+        self._executor = make_executor(self.settings, self.workers)
+        self._attempts: dict[tuple[int, int], int] = {}
         try:
-            yield from self._run(executor, iter(sources), on_page, on_file)
+            yield from self._run(iter(sources), on_page, on_file)
         finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _run(
         self,
-        executor: Executor,
         sources: Iterator[Source],
         on_page: PageCallback | None,
         on_file: FileCallback | None,
@@ -125,7 +125,7 @@ class Converter:
                 task = PageTask(
                     path=str(pending.source.path), name=pending.source.name, page=number, options=self.options
                 )
-                in_flight[submit_page(executor, task)] = (pending, number)
+                in_flight[submit_page(self._executor, task)] = (pending, number)
             yield from self._drain_finished(order)
             if not in_flight:
                 if exhausted and not tasks:
@@ -135,7 +135,33 @@ class Converter:
             finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             for future in finished:
                 pending, number = in_flight.pop(future)
-                self._record(pending, number, future.result(), on_page)
+                try:
+                    page = future.result()
+                except BrokenExecutor:  # a worker process died (a crash in an engine or a library)
+                    self._retry_or_fail(pending, number, tasks, on_page)
+                    continue
+                self._record(pending, number, page, on_page)
+
+    def _retry_or_fail(
+        self, pending: _Pending, number: int, tasks: deque[tuple[_Pending, int]], on_page: PageCallback | None
+    ) -> None:
+        """Every page in flight when a worker died is tried once more on a fresh pool; a page that
+        breaks the pool twice is the culprit and becomes an error page. The batch goes on."""
+        if is_broken(self._executor):
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = make_executor(self.settings, self.workers)
+        key = (id(pending), number)
+        self._attempts[key] = self._attempts.get(key, 0) + 1
+        if self._attempts[key] < 2:
+            tasks.appendleft((pending, number))
+            return
+        message = "the worker process reading this page died (a crash in an engine or a library)"
+        self._record(
+            pending,
+            number,
+            Page(number=number, width=0, height=0, status=PageStatus.error, error=message),
+            on_page,
+        )
 
     def _open(self, source: Source, on_file: FileCallback | None) -> FileResult | _Pending:
         try:
