@@ -120,7 +120,7 @@ class Converter:
                 order.append(entry)
                 if isinstance(entry, _Pending):
                     tasks.extend(self._uncached(entry, on_page))
-            while tasks and len(in_flight) < window:
+            while self._may_submit(tasks, in_flight, window):
                 pending, number = tasks.popleft()
                 task = PageTask(
                     path=str(pending.source.path), name=pending.source.name, page=number, options=self.options
@@ -142,11 +142,24 @@ class Converter:
                     continue
                 self._record(pending, number, page, on_page)
 
+    def _suspect(self, pending: _Pending, number: int) -> bool:
+        return self._attempts.get((id(pending), number), 0) > 0
+
+    def _may_submit(
+        self, tasks: deque[tuple[_Pending, int]], in_flight: dict[Future, tuple[_Pending, int]], window: int
+    ) -> bool:
+        """Pages that were in flight when a worker died run alone, so a poison page kills only itself."""
+        if not tasks or len(in_flight) >= window:
+            return False
+        if any(self._suspect(*task) for task in in_flight.values()):
+            return False
+        return not (self._suspect(*tasks[0]) and in_flight)
+
     def _retry_or_fail(
         self, pending: _Pending, number: int, tasks: deque[tuple[_Pending, int]], on_page: PageCallback | None
     ) -> None:
-        """Every page in flight when a worker died is tried once more on a fresh pool; a page that
-        breaks the pool twice is the culprit and becomes an error page. The batch goes on."""
+        """Every page in flight when a worker died is tried once more, alone, on a fresh pool; a page
+        that breaks the pool again is the culprit and becomes an error page. The batch goes on."""
         if is_broken(self._executor):
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = make_executor(self.settings, self.workers)
