@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import structlog
 
@@ -24,6 +25,35 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+def stdlib_json_config(level: str, loggers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` that renders other libraries' log records (uvicorn, Celery)
+    as the same JSON lines as ocrops' own; the root logger unless ``loggers`` says otherwise."""
+    config: dict[str, Any] = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": structlog.stdlib.ProcessorFormatter,
+                "processor": structlog.processors.JSONRenderer(),
+                "foreign_pre_chain": [
+                    structlog.contextvars.merge_contextvars,
+                    structlog.stdlib.add_logger_name,
+                    structlog.stdlib.add_log_level,
+                    structlog.processors.TimeStamper(fmt="iso", utc=True),
+                ],
+            }
+        },
+        "handlers": {
+            "default": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
+    }
+    if loggers is None:
+        config["root"] = {"handlers": ["default"], "level": level.upper()}
+    else:
+        config["loggers"] = loggers
+    return config
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

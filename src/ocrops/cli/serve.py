@@ -142,29 +142,13 @@ def _exit_cleanly_on_signals() -> None:
 
 def uvicorn_log_config(level: str) -> dict[str, Any]:
     """uvicorn's own log lines as JSON too (its access log is off: the API logs every request)."""
-    import structlog
+    from ocrops.logs import stdlib_json_config
 
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {
-            "json": {
-                "()": structlog.stdlib.ProcessorFormatter,
-                "processor": structlog.processors.JSONRenderer(),
-                "foreign_pre_chain": [
-                    structlog.contextvars.merge_contextvars,
-                    structlog.stdlib.add_logger_name,
-                    structlog.stdlib.add_log_level,
-                    structlog.processors.TimeStamper(fmt="iso", utc=True),
-                ],
-            }
-        },
-        "handlers": {
-            "default": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-        },
-        "loggers": {
+    return stdlib_json_config(
+        level,
+        loggers={
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.error": {"level": level},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
         },
-    }
+    )

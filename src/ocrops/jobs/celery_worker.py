@@ -258,29 +258,6 @@ def _mark_metrics_process_dead(pid: int) -> None:
 
 def configure_stdlib_json_logging(level: str) -> None:
     """Celery's own log lines as JSON on stderr, like ocrops' structlog lines."""
-    logging.config.dictConfig(
-        {
-            "version": 1,
-            "disable_existing_loggers": False,
-            "formatters": {
-                "json": {
-                    "()": structlog.stdlib.ProcessorFormatter,
-                    "processor": structlog.processors.JSONRenderer(),
-                    "foreign_pre_chain": [
-                        structlog.contextvars.merge_contextvars,
-                        structlog.stdlib.add_logger_name,
-                        structlog.stdlib.add_log_level,
-                        structlog.processors.TimeStamper(fmt="iso", utc=True),
-                    ],
-                }
-            },
-            "handlers": {
-                "stderr": {
-                    "class": "logging.StreamHandler",
-                    "formatter": "json",
-                    "stream": "ext://sys.stderr",
-                }
-            },
-            "root": {"handlers": ["stderr"], "level": level.upper()},
-        }
-    )
+    from ocrops.logs import stdlib_json_config
+
+    logging.config.dictConfig(stdlib_json_config(level))
