@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(10.0, gt=0, description="Timeout of one webhook POST.")
     session_secret: SecretStr | None = Field(
         None,
-        description="Signs web UI session cookies; share it across API machines (default: HOME/session.secret).",
+        description="Signs web UI session cookies; share it between API machines "
+        "(default: HOME/session.secret).",
     )
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per minute per API key; 0: no limit.")
     # --- Celery workers (queue=celery) ---------------------------------------------------------

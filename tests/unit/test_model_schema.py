@@ -18,7 +18,9 @@ def test_published_schema_is_current():
 def test_document_round_trips_with_status():
     word = Word(text="TOTAL", bbox=BBox(x0=1, y0=2, x1=30, y1=12), confidence=0.9)
     page = Page(number=1, width=100, height=200, blocks=[Block(lines=[Line(words=[word])])])
-    doc = Document(source=SourceInfo(name="r.jpg", sha256="0" * 64, media_type="image/jpeg", size=10), pages=[page])
+    doc = Document(
+        source=SourceInfo(name="r.jpg", sha256="0" * 64, media_type="image/jpeg", size=10), pages=[page]
+    )
     data = json.loads(doc.model_dump_json())
     assert data["status"] == "succeeded"
     assert Document.model_validate(data) == doc
