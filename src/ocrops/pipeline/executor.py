@@ -5,6 +5,8 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -18,9 +20,22 @@ if TYPE_CHECKING:
 _STATE: WorkerState | None = None
 
 
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A page process whose parent died (SIGKILL, the OOM killer) exits too. It would wait forever
+    otherwise: every pool process holds the task queue's write end, so its read never ends."""
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def _init_worker(settings_json: str) -> None:
     """Pool initializer: build settings and a per-process state once."""
     global _STATE
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     import cv2
 
