@@ -25,17 +25,17 @@ PARENT_CHECK_S = 1.0
 
 def _exit_with_parent(parent: int) -> None:
     """A page process whose parent died (SIGKILL, the OOM killer) exits too. It would wait forever
-    otherwise: every pool process holds the task queue's write end, so its read never ends."""
-    while True:
+    otherwise: every pool process holds the task queue's write end, so its read never ends.
+    ``parent`` comes from the parent itself: it may have died before this process got here."""
+    while os.getppid() == parent:
         time.sleep(PARENT_CHECK_S)
-        if os.getppid() != parent:
-            os._exit(1)
+    os._exit(1)
 
 
-def _init_worker(settings_json: str) -> None:
+def _init_worker(settings_json: str, parent: int) -> None:
     """Pool initializer: build settings and a per-process state once."""
     global _STATE
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     import cv2
 
@@ -84,7 +84,7 @@ def make_executor(settings: Settings, workers: int) -> Executor:
         max_workers=workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(settings.model_dump_json(),),
+        initargs=(settings.model_dump_json(), os.getpid()),
     )
 
 
