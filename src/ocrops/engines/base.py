@@ -86,12 +86,17 @@ class Engine(ABC):
         """Release native resources (called when a worker shuts down)."""
 
     def info(self) -> EngineInfo:
-        return EngineInfo(
-            name=self.name,
-            version=self.version(),
-            options_hash=options_hash(self.name, self.options),
-            options=self.options.model_dump(mode="json"),
-        )
+        """Name, version and options hash: fixed for an engine instance (options are frozen), so
+        computed once (probing globs language data) and handed out as a copy for every page."""
+        cached: EngineInfo | None = self.__dict__.get("_info")
+        if cached is None:
+            cached = self.__dict__["_info"] = EngineInfo(
+                name=self.name,
+                version=self.version(),
+                options_hash=options_hash(self.name, self.options),
+                options=self.options.model_dump(mode="json"),
+            )
+        return cached.model_copy(deep=True)
 
 
 def options_hash(engine_name: str, options: BaseModel) -> str:
