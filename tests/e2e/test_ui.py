@@ -198,7 +198,7 @@ def test_compare_two_engines_and_the_ground_truth(ui: Ui, datasets_dir: Path) ->
     ui.shot("compare", "h2:text('Differences')")
 
 
-def test_review_correction_becomes_ground_truth(ui: Ui) -> None:
+def test_review_correction_becomes_ground_truth(ui: Ui, datasets_dir: Path) -> None:  # uses the SROIE upload
     page = ui.laptop
     document_id = ui.state["document_id"]
     ui.go(f"/review?threshold=1&document_id={document_id}", "main[data-page=review] .review-item")
@@ -224,7 +224,7 @@ def test_review_correction_becomes_ground_truth(ui: Ui) -> None:
     assert corrected in manifest.read_text()
 
 
-def test_benchmark_runs_report_and_comparison(ui: Ui) -> None:
+def test_benchmark_runs_report_and_comparison(ui: Ui, datasets_dir: Path) -> None:  # uses the SROIE dataset
     dataset = ui.state["bench_dataset"]
     ui.server.ocrops("bench", "run", str(dataset), "-e", "tesseract", "-e", "rapidocr", "-q", "--json")
 
